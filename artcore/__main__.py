@@ -1,0 +1,5 @@
+import sys
+
+from artcore.cli import main
+
+sys.exit(main())

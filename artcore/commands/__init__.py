@@ -1,0 +1,1 @@
+"""CLI sub-commands, one module per capability (see artcore.cli.COMMANDS)."""

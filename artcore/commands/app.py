@@ -1,0 +1,29 @@
+"""``artcore app``: start the Streamlit app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from artcore.config import PROJECT_ROOT
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    app = sub.add_parser("app", parents=[common], help="start the web app")
+    app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--headless", action="store_true", help="do not open a browser")
+    app.set_defaults(func=cmd_app)
+
+
+def cmd_app(args) -> int:
+    env = dict(os.environ)
+    if getattr(args, "library", None):
+        from artcore.config import library_dir
+
+        env["ARTCORE_HOME"] = str(library_dir(args.library))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
+           "--server.port", str(args.port), "--server.headless", "true" if args.headless else "false",
+           "--browser.gatherUsageStats", "false"]  # fmt: skip
+    return subprocess.call(cmd, env=env)

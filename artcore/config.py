@@ -1,0 +1,20 @@
+"""Where things live: the library folder and the project's bundled weights."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS_DIR = PROJECT_ROOT / "weights"
+SHARED_ARTDATA = PROJECT_ROOT.parent / "shared" / "artdata"
+
+
+def library_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The library folder: an explicit path, else ``$ARTCORE_HOME``, else ``data/library`` in the project."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get("ARTCORE_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return PROJECT_ROOT / "data" / "library"

@@ -1,0 +1,137 @@
+"""Safe image reading: every odd file either becomes a clean RGB image or raises ImageError with a reason."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from artcore.errors import UserError
+
+# A truncated file must fail loudly rather than come back half grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+MAX_PIXELS = 120_000_000  # beyond this a file is treated as a decompression bomb
+MIN_SIDE = 8
+
+
+class ImageError(UserError):
+    """A file that cannot be used as an image; the message is the reason shown to the user."""
+
+
+def is_image_name(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any PIL mode (16-bit, CMYK, palette, alpha, LA, float) to 8-bit RGB."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        hi = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        arr = np.clip(arr / hi * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr, "L").convert("RGB")
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if img.mode != "RGB":
+        return img.convert("RGB")
+    return img
+
+
+def open_image(source: str | os.PathLike | bytes, max_side: int | None = None) -> Image.Image:
+    """Decode a file (or bytes) fully into an upright 8-bit RGB image.
+
+    ``max_side`` lets JPEG decode at a reduced scale (much faster) when only a small copy is needed;
+    the whole file is still read, so truncation is still caught.
+    """
+    name = "upload" if isinstance(source, bytes) else str(source)
+    if isinstance(source, bytes):
+        if not source:
+            raise ImageError("empty file")
+        fp = io.BytesIO(source)
+    else:
+        try:
+            if os.path.getsize(source) == 0:
+                raise ImageError("empty file")
+        except OSError as exc:
+            raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
+        fp = source
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(fp)
+            w, h = img.size
+            if w * h > MAX_PIXELS:
+                raise ImageError(f"too large ({w}×{h} px): refused as a possible decompression bomb")
+            if min(w, h) < 1:
+                raise ImageError("image has no pixels")
+            if max_side and img.format == "JPEG" and max(w, h) > max_side:
+                img.draft("RGB", (max_side, max_side))
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            rgb = _to_rgb(img)
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError("refused as a possible decompression bomb") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError("not an image (unrecognised format)") from exc
+    except OSError as exc:
+        msg = str(exc)
+        if "truncated" in msg or "broken data stream" in msg or "premature end" in msg.lower():
+            raise ImageError("truncated or corrupt image data") from exc
+        raise ImageError(f"cannot decode image: {msg}") from exc
+    except (ValueError, SyntaxError, struct.error, EOFError) as exc:
+        raise ImageError(f"corrupt image: {exc}") from exc
+    if max_side and max(rgb.size) > max_side:
+        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if min(rgb.size) < 1:
+        raise ImageError(f"image too small ({rgb.size[0]}×{rgb.size[1]} px); {name}")
+    return rgb
+
+
+def image_info(data: bytes) -> tuple[str, int, int]:
+    """(format, width, height) from the header, with width/height as displayed after EXIF orientation."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            w, h = img.size
+            orientation = img.getexif().get(0x0112, 1)
+            return img.format or "UNKNOWN", *((h, w) if orientation in (5, 6, 7, 8) else (w, h))
+    except (UnidentifiedImageError, OSError, ValueError, struct.error, Image.DecompressionBombError) as exc:
+        raise ImageError("not an image (unrecognised format)") from exc
+
+
+def load_rgb_array(source: str | os.PathLike | bytes, max_side: int | None = None) -> np.ndarray:
+    """``open_image`` as an HxWx3 uint8 array."""
+    return np.asarray(open_image(source, max_side=max_side))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and rename, so a kill never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_save_image(img: Image.Image, path: Path, **save_kwargs) -> None:
+    """Save a PIL image atomically; the format follows the path's suffix unless given."""
+    buf = io.BytesIO()
+    fmt = save_kwargs.pop("format", None) or Image.registered_extensions().get(path.suffix.lower(), "PNG")
+    img.save(buf, format=fmt, **save_kwargs)
+    atomic_write_bytes(path, buf.getvalue())

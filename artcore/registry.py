@@ -1,0 +1,37 @@
+"""One place that loads models, once per process; nothing loads at import time.
+
+Capability modules register a loader with ``@loader("name")``; callers use ``get("name")``.
+The app wraps ``get`` in ``st.cache_resource`` (see ``artcore.ui``) so every session shares one copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+_LOADERS: dict[str, Callable[[], Any]] = {}
+# Modules whose import registers loaders; imported on first ``get`` so start-up stays light.
+_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style")
+
+
+def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register a zero-argument function that builds the model called ``name``."""
+
+    def wrap(fn: Callable[[], Any]) -> Callable[[], Any]:
+        _LOADERS[name] = fn
+        return fn
+
+    return wrap
+
+
+@functools.cache
+def get(name: str) -> Any:
+    """The loaded model ``name``, built on first use and shared afterwards."""
+    if name not in _LOADERS:
+        for module in _PROVIDERS:
+            importlib.import_module(module)
+    if name not in _LOADERS:
+        raise KeyError(f"no model called {name!r}; known: {sorted(_LOADERS)}")
+    return _LOADERS[name]()
