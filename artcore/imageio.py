@@ -90,7 +90,7 @@ def open_image(source: str | os.PathLike | bytes, max_side: int | None = None) -
         msg = str(exc)
         if "truncated" in msg or "broken data stream" in msg or "premature end" in msg.lower():
             raise ImageError("truncated or corrupt image data") from exc
-        raise ImageError(f"cannot decode image: {msg}") from exc
+        raise ImageError(f"corrupt image data ({msg})") from exc
     except (ValueError, SyntaxError, struct.error, EOFError) as exc:
         raise ImageError(f"corrupt image: {exc}") from exc
     if max_side and max(rgb.size) > max_side:
@@ -102,13 +102,22 @@ def open_image(source: str | os.PathLike | bytes, max_side: int | None = None) -
 
 def image_info(data: bytes) -> tuple[str, int, int]:
     """(format, width, height) from the header, with width/height as displayed after EXIF orientation."""
+    if not data:
+        raise ImageError("empty file")
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            w, h = img.size
-            orientation = img.getexif().get(0x0112, 1)
-            return img.format or "UNKNOWN", *((h, w) if orientation in (5, 6, 7, 8) else (w, h))
-    except (UnidentifiedImageError, OSError, ValueError, struct.error, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below, by our own limit
+            with Image.open(io.BytesIO(data)) as img:
+                w, h = img.size
+                orientation = img.getexif().get(0x0112, 1)
+                fmt = img.format or "UNKNOWN"
+    except Image.DecompressionBombError as exc:
+        raise ImageError("refused as a possible decompression bomb") from exc
+    except (UnidentifiedImageError, OSError, ValueError, struct.error) as exc:
         raise ImageError("not an image (unrecognised format)") from exc
+    if w * h > MAX_PIXELS:
+        raise ImageError(f"too large ({w}×{h} px): refused as a possible decompression bomb")
+    return fmt, *((h, w) if orientation in (5, 6, 7, 8) else (w, h))
 
 
 def load_rgb_array(source: str | os.PathLike | bytes, max_side: int | None = None) -> np.ndarray:

@@ -39,7 +39,9 @@ with tab_import:
     meaning = st.radio("Sub-folder names are", ["artist", "genre", "style", "not labels"], horizontal=True,
                        help="For plain folders: Monet/water_lilies.jpg labels the image with artist Monet.")  # fmt: skip
     if st.button("Import folder", type="primary", disabled=not folder, key="folder_go"):
-        st.button("Stop", key="folder_stop", help="Stops after the current image; running it again continues.")
+        # Clicking Stop reruns the page, which interrupts the import; what was imported stays.
+        stop = st.empty()
+        stop.button("Stop", key="folder_stop", help="Stops now; importing the folder again continues where it stopped.")
         bar = ui.Progress("Importing…")
         try:
             report = lib.import_path(folder, layout=layout, progress=bar,
@@ -49,6 +51,7 @@ with tab_import:
             st.error(str(exc))
         else:
             show_report(report)
+        stop.empty()
         bar.clear()
 
 with tab_browse:

@@ -1,0 +1,195 @@
+"""Shared fixtures: real art data, temporary libraries, a live app and a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from artcore.config import PROJECT_ROOT, SHARED_ARTDATA
+from artcore.library import Library
+
+CHROMIUM = "/usr/bin/chromium"
+# Closed network: without these Chromium keeps trying (and failing) to reach Google's hosts.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+SCREENSHOTS = PROJECT_ROOT / "out" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def artdata() -> Path:
+    """``../shared/artdata`` (real paintings with provenance); tests that need it skip when it is absent."""
+    if not (SHARED_ARTDATA / "manifest.csv").is_file():
+        pytest.skip(f"shared art data not found at {SHARED_ARTDATA} (CI always has it)")
+    return SHARED_ARTDATA
+
+
+@pytest.fixture
+def tmp_library(tmp_path) -> Library:
+    return Library(tmp_path / "library")
+
+
+@pytest.fixture(scope="session")
+def artist10_library(artdata, tmp_path_factory) -> Library:
+    """A library holding ``artist10`` (10 impressionists × 10), imported once per test session."""
+    lib = Library(tmp_path_factory.mktemp("artist10") / "library")
+    lib.import_path(artdata / "artist10", label_from="parent", label_field="artist")
+    return lib
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_library(tmp_path_factory) -> Library:
+    """The (initially empty) library the live test app serves."""
+    return Library(tmp_path_factory.mktemp("app") / "library")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_library) -> str:
+    """A real ``streamlit run`` of the app on a free loopback port, serving ``app_library``."""
+    port = _free_port()
+    env = {**os.environ, "ARTCORE_HOME": str(app_library.root)}
+    log = open(app_library.root / "streamlit.log", "w")  # noqa: SIM115 - open for the whole session
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the app did not start: " + (app_library.root / "streamlit.log").read_text()[-2000:])
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser):
+    """A fresh page (own context) in real headless Chromium, 1400×1000."""
+    context = _browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def wait_for_app(page) -> None:
+    """Wait until Streamlit has finished running the page's script."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=180_000)
+
+
+@pytest.fixture
+def open_page(browser_page, app_url):
+    """``open_page("/explore")``: load a page of the live app and wait until its script has run."""
+
+    def go(path: str = "/"):
+        browser_page.goto(app_url + path)
+        wait_for_app(browser_page)
+        return browser_page
+
+    go.wait = lambda: wait_for_app(browser_page)
+    return go
+
+
+@pytest.fixture
+def shot():
+    """``shot(page, name)``: save a full screenshot to out/screenshots/NAME.png for a person to look at."""
+
+    def take(page, name: str, height: int = 2400) -> Path:
+        # Streamlit scrolls inside its own container, so a full-page shot needs a tall window.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(size)
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def broken_folder(tmp_path_factory, artdata) -> dict:
+    """A folder of awkward files built from a real painting; returns {"root": Path, "good": {...}, "bad": {...}}.
+
+    ``good`` maps file name → displayed (width, height); ``bad`` maps file name → a word its skip reason contains.
+    """
+    import numpy as np
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("broken") / "Monet"
+    root.mkdir()
+    painting = Image.open(next((artdata / "artist10" / "Monet").glob("*.jpg"))).convert("RGB")
+    painting.thumbnail((300, 300))
+    w, h = painting.size
+    good, bad = {}, {}
+
+    painting.save(root / "plain.jpg", quality=90)
+    good["plain.jpg"] = (w, h)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° when displayed
+    painting.save(root / "rotated.jpg", exif=exif.tobytes())
+    good["rotated.jpg"] = (h, w)
+    painting.convert("CMYK").save(root / "cmyk.jpg")
+    good["cmyk.jpg"] = (w, h)
+    grey16 = Image.fromarray(np.asarray(painting.convert("L"), dtype="<u2") * 257)
+    assert grey16.mode.startswith("I;16")
+    grey16.save(root / "grey16.png")
+    good["grey16.png"] = (w, h)
+    pal = painting.convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
+    pal.info["transparency"] = 0
+    pal.save(root / "palette.png", transparency=0)
+    good["palette.png"] = (w, h)
+    rgba = painting.convert("RGBA")
+    rgba.putalpha(128)
+    rgba.save(root / "alpha.png")
+    good["alpha.png"] = (w, h)
+    painting.save(root / "animated.gif", save_all=True, append_images=[painting.rotate(10)])
+    good["animated.gif"] = (w, h)
+
+    (root / "empty.jpg").write_bytes(b"")
+    bad["empty.jpg"] = "empty"
+    (root / "notes.png").write_text("these are my notes, not a picture")
+    bad["notes.png"] = "not an image"
+    data = (root / "plain.jpg").read_bytes()
+    (root / "truncated.jpg").write_bytes(data[: len(data) // 2])
+    bad["truncated.jpg"] = "truncated"
+    (root / "garbage.jpg").write_bytes(data[:200] + bytes(range(256)) * 40)
+    bad["garbage.jpg"] = "corrupt"
+    Image.new("1", (12_000, 12_000)).save(root / "bomb.png")
+    bad["bomb.png"] = "decompression bomb"
+    (root / "readme.txt").write_text("not an image name: ignored")
+    return {"root": root.parent, "good": good, "bad": bad}

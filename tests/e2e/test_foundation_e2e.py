@@ -1,0 +1,41 @@
+"""A new user in real headless Chromium: import artist10 through the Library page, then read the EDA."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_import_through_ui_then_explore(open_page, shot, artdata, app_library):
+    page = open_page("/library")
+    folder = page.get_by_role("textbox", name="Folder")
+    folder.fill(str(artdata / "artist10"))
+    folder.press("Enter")
+    open_page.wait()
+    page.get_by_text("artist", exact=True).first.click()  # sub-folder names are artists
+    page.get_by_role("button", name="Import folder").click()
+    page.get_by_text("Added 100 images").wait_for(timeout=240_000)
+    open_page.wait()
+    shot(page, "library-import")
+    assert app_library.label_counts("artist")["Monet"] == 10
+
+    page.get_by_role("tab", name="Browse").click()
+    page.locator("[data-testid=stImage] img").nth(20).wait_for()
+    assert page.locator("[data-testid=stImage] img").count() >= 48
+    shot(page, "library-browse")
+
+    page = open_page("/explore")
+    page.locator("[data-testid=stPlotlyChart]").nth(6).wait_for()
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    assert page.locator("[data-testid=stPlotlyChart]").count() >= 7
+    assert page.get_by_text("Dominant palette of each artist").is_visible()
+    assert page.get_by_text("VanGogh").first.is_visible()
+    shot(page, "explore")
+
+
+def test_home_links_every_page(open_page, shot):
+    page = open_page("/")
+    for name in ("Library", "Explore"):
+        assert page.locator("[data-testid=stSidebarNav]").get_by_text(name, exact=True).is_visible()
+    shot(page, "home")
