@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from artcore.imagestats import HUE_BINS, kmeans
-from artcore.library import LABEL_FIELDS
 
 
 def frame(records: list[dict]) -> pd.DataFrame:
@@ -52,7 +51,7 @@ def label_palettes(df: pd.DataFrame, field: str, k: int = 6) -> dict[str, list[t
     for label, rows in points.items():
         arr = np.array(rows, dtype=np.float64)
         centres, share = kmeans(arr[:, :3], k, weights=arr[:, 3] + 1e-9)
-        result[label] = [("#%02x%02x%02x" % tuple(int(round(c)) for c in centre), float(w)) for centre, w in zip(centres, share)]
+        result[label] = [("#{:02x}{:02x}{:02x}".format(*(int(round(c)) for c in centre)), float(w)) for centre, w in zip(centres, share)]
     return result
 
 
@@ -176,3 +175,28 @@ def palette_html(label: str, swatches: list[tuple[str, float]]) -> str:
     return (f'<div style="display:flex;align-items:center;gap:12px;margin:2px 0"><div style="width:140px;'
             f'font-size:0.9rem">{label}</div><div style="display:flex;flex:1;border-radius:4px;overflow:hidden">'
             f"{cells}</div></div>")  # fmt: skip
+
+
+def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values: list[str] | None) -> dict:
+    """Everything the Explore page shows for one filter, computed from stored per-image statistics."""
+    df = filtered(df_all, sources, field, values)
+    out = {
+        "images": len(df),
+        "unlabelled": len(filtered(df_all, sources)) - len(filtered(df_all, sources, field)),
+        "figures": [],
+    }
+    if df.empty:
+        return out
+    out.update(
+        labels=int(df[field].nunique()),
+        median_size=f"{int(df['width'].median())}×{int(df['height'].median())}",
+        megapixels=float(df["megapixels"].sum()),
+        counts=fig_counts(df, field),
+        figures=[fig_sizes(df), fig_aspect(df), fig_colour_by_label(df, field, "brightness"),
+                 fig_colour_by_label(df, field, "saturation"), fig_hue(df, field), fig_formats(df)],  # fmt: skip
+        palettes=label_palettes(df, field),
+        samples=samples_per_label(df, field),
+        label_sizes=counts(df, field).to_dict(),
+        near_duplicates=near_duplicate_groups(df),
+    )
+    return out

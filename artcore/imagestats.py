@@ -10,25 +10,30 @@ from PIL import Image
 HUE_BINS = 12
 PALETTE_SIZE = 5
 
-def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None, iters: int = 12) -> tuple[np.ndarray, np.ndarray]:
-    """Deterministic weighted k-means (k-means++ init, seed 0); returns (centres, share of weight per centre)."""
+def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None, iters: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic weighted k-means (k-means++ init, seed 0); returns (centres, share of weight), largest first.
+
+    Centres that end up with no weight (fewer distinct colours than ``k``) are dropped.
+    """
     points = np.asarray(points, dtype=np.float64)
     weights = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
-    k = min(k, len(np.unique(points, axis=0)))
+    k = min(k, len(points))
     rng = np.random.default_rng(0)
-    centres = [points[rng.choice(len(points), p=weights / weights.sum())]]
-    for _ in range(1, k):
-        d2 = np.min(((points[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1) * weights
-        centres.append(points[rng.choice(len(points), p=d2 / d2.sum())] if d2.sum() > 0 else points[0])
-    centres = np.array(centres)
+    centres = np.empty((k, points.shape[1]))
+    centres[0] = points[rng.choice(len(points), p=weights / weights.sum())]
+    d2 = ((points - centres[0]) ** 2).sum(1)
+    for j in range(1, k):
+        p = d2 * weights
+        centres[j] = points[rng.choice(len(points), p=p / p.sum())] if p.sum() > 0 else centres[0]
+        d2 = np.minimum(d2, ((points - centres[j]) ** 2).sum(1))
     for _ in range(iters):
         assign = ((points[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)
-        for j in range(k):
-            mask = assign == j
-            if mask.any():
-                centres[j] = np.average(points[mask], axis=0, weights=weights[mask])
-    share = np.bincount(assign, weights=weights, minlength=k) / weights.sum()
-    order = np.argsort(-share)
+        mass = np.bincount(assign, weights=weights, minlength=k)
+        sums = np.stack([np.bincount(assign, weights=weights * points[:, d], minlength=k) for d in range(points.shape[1])], 1)
+        filled = mass > 0
+        centres[filled] = sums[filled] / mass[filled, None]
+    share = mass / weights.sum()
+    order = [i for i in np.argsort(-share) if share[i] > 0]
     return centres[order], share[order]
 
 
@@ -45,7 +50,7 @@ def phash(img: Image.Image) -> str:
 def image_stats(img: Image.Image) -> dict:
     """Brightness, saturation, hue histogram, dominant palette and perceptual hash of an RGB image."""
     small = img.copy()
-    small.thumbnail((96, 96), Image.Resampling.BILINEAR)
+    small.thumbnail((64, 64), Image.Resampling.BILINEAR)
     hsv = np.asarray(small.convert("HSV"), dtype=np.float64) / 255.0
     h, s, v = hsv[..., 0].ravel(), hsv[..., 1].ravel(), hsv[..., 2].ravel()
     # Greys have no meaningful hue: weight each pixel's hue by how colourful it is.

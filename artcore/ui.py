@@ -27,9 +27,19 @@ def model(name: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def records_with_stats(root: str, version: str) -> list[dict]:
+def eda_frame(root: str, version: str):
     """All catalog rows with their stored statistics; ``version`` keys the cache to the catalog's state."""
-    return Library(root).records(with_stats=True)
+    from artcore import eda
+
+    return eda.frame(Library(root).records(with_stats=True))
+
+
+@st.cache_data(show_spinner="Summarising your collection…", max_entries=32)
+def eda_summary(root: str, version: str, sources: tuple, field: str, values: tuple) -> dict:
+    """``eda.summary`` for one filter, cached per library version."""
+    from artcore import eda
+
+    return eda.summary(eda_frame(root, version), list(sources), field, list(values))
 
 
 class Progress:
@@ -58,6 +68,36 @@ def thumbnail_grid(lib: Library, rows: list[dict], columns: int = 6, caption_fie
         fields = (caption_field, *LABEL_FIELDS) if caption_field else ()
         caption = next((r[f] for f in fields if r.get(f)), None)
         cols[i % columns].image(str(lib.thumbnail(r["sha256"])), caption=caption, width="stretch")
+
+
+def before_after(before, after, height: int = 520) -> None:
+    """A before/after comparison slider (drag to wipe) for two PIL images; self-contained HTML, works offline."""
+    import base64
+    import io
+
+    import streamlit.components.v1 as components
+
+    def uri(img) -> str:
+        small = img.copy()
+        small.thumbnail((1600, 1600))  # the page shows a preview; downloads carry the full resolution
+        buf = io.BytesIO()
+        small.save(buf, format="JPEG", quality=90)
+        return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+
+    html = f"""
+<div id="ba" style="position:relative;max-width:100%;height:{height - 40}px;aspect-ratio:{after.width}/{after.height};
+     user-select:none;overflow:hidden">
+  <img src="{uri(after)}" style="position:absolute;inset:0;width:100%;height:100%;object-fit:contain">
+  <div id="clip" style="position:absolute;inset:0;clip-path:inset(0 50% 0 0)">
+    <img src="{uri(before)}" style="position:absolute;inset:0;width:100%;height:100%;object-fit:contain"></div>
+</div>
+<input id="pos" type="range" min="0" max="100" value="50" aria-label="before / after" style="width:100%">
+<div style="display:flex;justify-content:space-between;font:12px sans-serif"><span>before</span><span>after</span></div>
+<script>
+const pos = document.getElementById("pos"), clip = document.getElementById("clip");
+pos.oninput = () => clip.style.clipPath = `inset(0 ${{100 - pos.value}}% 0 0)`;
+</script>"""
+    components.html(html, height=height)
 
 
 def _use_app_navigation() -> None:

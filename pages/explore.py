@@ -4,8 +4,9 @@ from artcore import eda, ui
 from artcore.library import LABEL_FIELDS
 
 lib = ui.library()
+root, version = str(lib.root), lib.version()
 st.title("Explore your collection")
-df_all = eda.frame(ui.records_with_stats(str(lib.root), lib.version()))
+df_all = ui.eda_frame(root, version)
 if df_all.empty:
     st.info("The library is empty: import images on the **Library** page first.")
     st.stop()
@@ -13,48 +14,44 @@ if df_all.empty:
 with st.sidebar:
     st.header("Filter")
     sources = st.multiselect("Sources", sorted(df_all["source"].unique()), placeholder="all sources")
-    field = st.selectbox("Group by", LABEL_FIELDS, index=next((i for i, f in enumerate(LABEL_FIELDS)
-                                                               if df_all[f].notna().any()), 0))  # fmt: skip
-    values = st.multiselect(field.capitalize(), list(eda.counts(df_all, field).index), placeholder=f"all {field}s")
-df = eda.filtered(df_all, sources, field, values)
-unlabelled = len(eda.filtered(df_all, sources)) - len(eda.filtered(df_all, sources, field))
-if unlabelled:
-    st.caption(f"{unlabelled} images have no {field} label and are left out; group by another label to see them.")
-if df.empty:
+    present = [f for f in LABEL_FIELDS if df_all[f].notna().any()] or list(LABEL_FIELDS)
+    field = st.selectbox("Group by", LABEL_FIELDS, index=LABEL_FIELDS.index(present[0]))
+    values = st.multiselect(field.capitalize(), list(eda.counts(eda.filtered(df_all, field=field), field).index),
+                            placeholder=f"all {field}s")  # fmt: skip
+s = ui.eda_summary(root, version, tuple(sources), field, tuple(values))
+if s["unlabelled"]:
+    st.caption(f"{s['unlabelled']} images have no {field} label and are left out; group by another label to see them.")
+if not s["images"]:
     st.warning("No images match this filter.")
     st.stop()
 
 c = st.columns(5)
-c[0].metric("Images", len(df))
-c[1].metric(f"{field.capitalize()}s", df[field].nunique())
-c[2].metric("Median size", f"{int(df['width'].median())}×{int(df['height'].median())}")
-c[3].metric("Megapixels", f"{df['megapixels'].sum():.0f}")
+c[0].metric("Images", s["images"])
+c[1].metric(f"{field.capitalize()}s", s["labels"])
+c[2].metric("Median size", s["median_size"])
+c[3].metric("Megapixels", f"{s['megapixels']:.0f}")
 c[4].metric("Skipped files", len(lib.skipped()))
 
-st.plotly_chart(eda.fig_counts(df, field), width="stretch")
-left, right = st.columns(2)
-left.plotly_chart(eda.fig_sizes(df), width="stretch")
-right.plotly_chart(eda.fig_aspect(df), width="stretch")
-left.plotly_chart(eda.fig_colour_by_label(df, field, "brightness"), width="stretch")
-right.plotly_chart(eda.fig_colour_by_label(df, field, "saturation"), width="stretch")
-left.plotly_chart(eda.fig_hue(df, field), width="stretch")
-right.plotly_chart(eda.fig_formats(df), width="stretch")
+st.plotly_chart(s["counts"], width="stretch")
+cols = st.columns(2)
+for i, fig in enumerate(s["figures"]):
+    cols[i % 2].plotly_chart(fig, width="stretch")
 
 st.subheader(f"Dominant palette of each {field}")
-for label, swatches in eda.label_palettes(df, field).items():
+for label, swatches in s["palettes"].items():
     st.html(eda.palette_html(label, swatches))
 
-st.subheader("Sample of each " + field)
-for label, rows in eda.samples_per_label(df, field).items():
-    st.markdown(f"**{label}** · {int((eda.label_column(df, field) == label).sum())} images")
+st.subheader(f"Sample of each {field}")
+for label, rows in s["samples"].items():
+    st.markdown(f"**{label}** · {s['label_sizes'][label]} images")
     ui.thumbnail_grid(lib, rows, columns=6)
 
 st.subheader("Near-duplicates")
-groups = eda.near_duplicate_groups(df)
-if not groups:
+if not s["near_duplicates"]:
     st.caption("No near-duplicate images found.")
-for group in groups[:20]:
-    ui.thumbnail_grid(lib, [{"sha256": s} for s in group[:6]], columns=6)
+for group in s["near_duplicates"][:20]:
+    ui.thumbnail_grid(lib, [{"sha256": sha} for sha in group[:6]], columns=6)
+
 st.subheader("Files that could not be imported")
 skipped = lib.skipped()
 if skipped:

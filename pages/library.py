@@ -15,7 +15,8 @@ def show_report(report) -> None:
     if report.cancelled:
         st.warning("Import stopped. Run it again to continue where it stopped; nothing is imported twice.")
     if report.skipped:
-        st.warning(f"{len(report.skipped)} files could not be imported:")
+        n = len(report.skipped)
+        st.warning(f"{n} file{'s' if n != 1 else ''} could not be imported:")
         st.dataframe(report.skipped, hide_index=True, width="stretch")
 
 

@@ -34,6 +34,24 @@ def test_import_through_ui_then_explore(open_page, shot, artdata, app_library):
     shot(page, "explore")
 
 
+def test_upload_many_files(open_page, shot, broken_folder, app_library):
+    page = open_page("/library")
+    folder = broken_folder["root"] / "Monet"
+    files = [folder / n for n in ("plain.jpg", "palette.png", "notes.png")]
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(f) for f in files])
+    page.get_by_text("notes.png").wait_for()
+    artist = page.get_by_role("textbox", name="Artist (optional)")
+    artist.fill("Claude Monet")
+    artist.press("Enter")
+    open_page.wait()
+    page.get_by_role("button", name="Add to library").click()
+    page.get_by_text("could not be imported").wait_for()
+    open_page.wait()
+    shot(page, "library-upload")
+    assert {s["file"]: s["reason"] for s in app_library.skipped()}["notes.png"] == "not an image (unrecognised format)"
+    assert app_library.label_counts("artist").get("Claude Monet") == 2
+
+
 def test_home_links_every_page(open_page, shot):
     page = open_page("/")
     for name in ("Library", "Explore"):
