@@ -141,6 +141,17 @@ def shot():
     return take
 
 
+@pytest.fixture
+def server():
+    """A loopback HTTP server (pytest-httpserver) for the collectors' fake Flickr and Pinterest."""
+    from collect_fakes import start_server
+
+    s = start_server()
+    yield s
+    s.clear()
+    s.stop()
+
+
 @pytest.fixture(scope="session")
 def broken_folder(tmp_path_factory, artdata) -> dict:
     """A folder of awkward files built from a real painting; returns {"root": Path, "good": {...}, "bad": {...}}.
