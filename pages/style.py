@@ -1,0 +1,187 @@
+import hashlib
+import io
+
+import streamlit as st
+
+from artcore import ui
+from artcore.errors import UserError
+from artcore.imageio import open_image
+from artcore.style import NUM_BUILTIN, StyleSource, contact_sheet, stylize
+from artcore.style.gatys import GatysSettings, gatys
+
+GALLERY_MAX = 8
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
+
+lib = ui.library()
+st.title("Style studio")
+st.caption("Render a picture in the style of any painting, a built-in style or a library artist, blended as you "
+           "like, at print resolution.")  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def builtin_thumbs(png: bytes) -> list:
+    """Every built-in style on a small copy of the content, for the gallery."""
+    small = open_image(png, max_side=96)
+    return [stylize(small, [StyleSource("builtin", i)]) for i in range(NUM_BUILTIN)]
+
+
+def png_bytes(img) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def remember(name: str, img) -> None:
+    """Keep a result in this session's gallery (newest first, a few at most)."""
+    gallery = st.session_state.setdefault("style_gallery", [])
+    gallery.insert(0, (name, png_bytes(img)))
+    del gallery[GALLERY_MAX:]
+
+
+# ---------------------------------------------------------------- content
+st.subheader("1 · Content")
+records = lib.records()
+where = st.radio("Content from", ["Upload", "Camera", "Library"], horizontal=True, key="content_from",
+                 index=2 if records else 0)  # fmt: skip
+content = None
+try:
+    if where == "Upload":
+        up = st.file_uploader("Content image", type=IMAGE_TYPES, key="content_upload")
+        content = open_image(up.getvalue()) if up else None
+    elif where == "Camera":
+        shot = st.camera_input("Take a snapshot", key="content_camera")
+        content = open_image(shot.getvalue()) if shot else None
+    elif records:
+        names = {f"{r.get('artist') or '—'} · {(r.get('original') or r['path']).rsplit('/', 1)[-1]} · {r['sha256'][:6]}": r
+                 for r in records[:500]}  # fmt: skip
+        pick = st.selectbox("Library image", list(names), key="content_library")
+        content = open_image(names[pick]["path"])
+    else:
+        st.info("The library is empty: upload a picture or take a snapshot instead.")
+except UserError as exc:
+    st.error(f"That content image cannot be used: {exc}")
+if content is None:
+    st.stop()
+st.image(content, caption=f"{content.width}×{content.height} px", width=320)
+content_png = png_bytes(content)
+content_key = hashlib.sha256(content_png).hexdigest()[:12]
+
+tab_fast, tab_sheet, tab_gatys = st.tabs(["Fast style", "All built-in styles", "Classic (Gatys)"])
+
+# ---------------------------------------------------------------- fast style
+with tab_fast:
+    st.subheader("2 · Styles")
+    sources: list[StyleSource] = []
+    uploads = st.file_uploader("Style images (any painting or picture)", type=IMAGE_TYPES,
+                               accept_multiple_files=True, key="style_uploads")  # fmt: skip
+    sources += [StyleSource("image", f.getvalue(), name=f.name) for f in uploads or []]
+    with st.expander("Built-in styles (shown on your picture)", expanded=not uploads):
+        thumbs = builtin_thumbs(content_png)
+        cols = st.columns(9)
+        for i, t in enumerate(thumbs):
+            cols[i % 9].image(t, caption=str(i), width="stretch")
+        chosen = st.multiselect("Use built-in styles", list(range(NUM_BUILTIN)), key="builtins",
+                                format_func=lambda i: f"builtin:{i}")  # fmt: skip
+    sources += [StyleSource("builtin", i) for i in chosen]
+    artists = lib.label_counts("artist")
+    if artists:
+        picked = st.multiselect("Library artists (their mean style)", sorted(artists), key="artists",
+                                format_func=lambda a: f"{a} ({artists[a]})")  # fmt: skip
+        sources += [StyleSource("artist", a) for a in picked]
+    if not sources:
+        st.info("Pick at least one style: upload a painting, choose a built-in style or a library artist.")
+    else:
+        st.markdown("**Weights**")
+        wcols = st.columns(min(len(sources), 4))
+        for n, src in enumerate(sources):
+            src.weight = wcols[n % len(wcols)].slider(src.label, 0.0, 1.0, 1.0 / len(sources), 0.05,
+                                                      key=f"w_{n}_{src.label}")  # fmt: skip
+
+    st.subheader("3 · Controls")
+    c1, c2, c3, c4 = st.columns(4)
+    strength = c1.slider("Strength", 0.0, 1.0, 1.0, 0.05, key="strength")
+    style_scale = c2.slider("Style read at (px): larger → finer strokes", 128, 1024, 256, 32, key="style_scale")
+    size = c3.number_input("Output size (longer side, px)", 64, 8192, min(max(content.size), 1024), 64, key="size")
+    keep = c4.checkbox("Preserve colours", key="preserve")
+    if st.button("Stylize", type="primary", disabled=not sources, key="go"):
+        bar = ui.Progress("Rendering…")
+        try:
+            with st.spinner("Rendering…"):
+                result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,
+                                 style_scale=style_scale, library=lib, progress=bar)  # fmt: skip
+        except UserError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["style_result"] = (content_key, result)
+            remember(" + ".join(s.label for s in sources), result)
+        bar.clear()
+    key, result = st.session_state.get("style_result", (None, None))
+    if result is not None and key == content_key:
+        st.caption(f"Result: {result.width}×{result.height} px — drag the slider to compare")
+        ui.before_after(content.resize(result.size), result)
+        st.download_button("Download full-resolution PNG", png_bytes(result), "stylized.png", "image/png",
+                           key="download")  # fmt: skip
+
+# ---------------------------------------------------------------- contact sheet
+with tab_sheet:
+    st.write("Every built-in style on your picture, to help pick one.")
+    if st.button("Make contact sheet", key="sheet_go"):
+        with st.spinner("Rendering 26 styles…"):
+            sheet = contact_sheet(content)
+        st.session_state["style_sheet"] = (content_key, sheet)
+    key, sheet = st.session_state.get("style_sheet", (None, None))
+    if sheet is not None and key == content_key:
+        st.image(sheet, width="stretch")
+        st.download_button("Download contact sheet", png_bytes(sheet), "contact_sheet.png", "image/png",
+                           key="sheet_download")  # fmt: skip
+
+# ---------------------------------------------------------------- Gatys
+with tab_gatys:
+    st.write("The classic optimisation: slow, but you control every weight. Clicking Cancel stops it and keeps "
+             "the picture so far.")  # fmt: skip
+    style_up = st.file_uploader("Style image", type=IMAGE_TYPES, key="gatys_style")
+    g1, g2, g3 = st.columns(3)
+    steps = g1.slider("Steps", 5, 300, 60, 5, key="g_steps")
+    gsize = g1.slider("Size (px)", 128, 1024, 384, 32, key="g_size")
+    style_weight = g2.select_slider("Style weight", [1e2, 1e3, 3e3, 1e4, 3e4, 1e5], 1e4, key="g_sw")
+    content_weight = g2.slider("Content weight", 0.0, 10.0, 1.0, 0.5, key="g_cw")
+    lr = g3.select_slider("Learning rate", [0.005, 0.01, 0.02, 0.03, 0.05, 0.1], 0.03, key="g_lr")
+    init = g3.radio("Start from", ["content", "noise"], horizontal=True, key="g_init")
+    every = g3.slider("Preview every N steps", 1, 50, 10, key="g_every")
+    if st.button("Run Gatys", type="primary", disabled=style_up is None, key="g_go"):
+        cancel = st.empty()
+        cancel.button("Cancel", key="g_cancel")  # any click reruns the page, which ends the optimisation
+        bar = st.progress(0.0, text="Optimising…")
+        preview = st.empty()
+
+        def on_step(step, total, loss, img):
+            bar.progress(step / total, text=f"Step {step}/{total} · loss {loss:.4g}")
+            if img is not None:
+                preview.image(img, caption=f"step {step}", width=gsize)
+                st.session_state["gatys_result"] = (content_key, img)  # survives a Cancel (a rerun)
+
+        try:
+            settings = GatysSettings(steps=steps, size=gsize, style_weight=style_weight,
+                                     content_weight=content_weight, lr=lr, init=init)  # fmt: skip
+            out = gatys(content, open_image(style_up.getvalue()), settings, callback=on_step, preview_every=every)
+        except UserError as exc:
+            st.error(str(exc))
+        else:
+            for placeholder in (preview, bar, cancel):
+                placeholder.empty()
+            st.session_state["gatys_result"] = (content_key, out)
+            remember(f"Gatys · {style_up.name}", out)
+    key, out = st.session_state.get("gatys_result", (None, None))
+    if out is not None and key == content_key:
+        ui.before_after(content.resize(out.size), out, height=440)
+        st.download_button("Download PNG", png_bytes(out), "gatys.png", "image/png", key="g_download")
+
+# ---------------------------------------------------------------- session gallery
+gallery = st.session_state.get("style_gallery", [])
+if gallery:
+    st.subheader("This session's results")
+    cols = st.columns(4)
+    for n, (name, data) in enumerate(gallery):
+        with cols[n % 4]:
+            st.image(data, caption=name, width="stretch")
+            st.download_button("Download", data, f"result_{n + 1}.png", "image/png", key=f"gal_{n}")

@@ -1,0 +1,177 @@
+"""Fast style transfer: outputs move toward the style and keep the content, sizes are exact, tiles leave no seams,
+bad input fails with one clear sentence, and the CLI keeps its contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from artcore.errors import UserError
+from artcore.style import StyleSource, parse_source, stylize
+from artcore.style.metrics import content_distance, style_distance
+from artcore.style.tiles import ramps, render_tiled, seam_score, spans
+
+
+@pytest.fixture(scope="module")
+def content(artdata):
+    return Image.open(artdata / "photos" / "tubingen.jpg").convert("RGB")
+
+
+@pytest.fixture(scope="module")
+def style_path(artdata):
+    return artdata / "styles" / "vangogh_starry_night.jpg"
+
+
+@pytest.fixture(scope="module")
+def styled(content, style_path):
+    return stylize(content, [StyleSource("image", style_path)], size=512)
+
+
+def test_output_moves_toward_style_and_keeps_content(content, style_path, styled):
+    style = Image.open(style_path).convert("RGB")
+    small = content.resize(styled.size)
+    assert style_distance(styled, style) < 0.5 * style_distance(small, style)
+    other = Image.open(style_path.parent.parent / "photos" / "golden_gate.jpg").convert("RGB")
+    # still the same scene: much closer to its own content than to another photo
+    assert content_distance(styled, small) < 0.7 * content_distance(other, small)
+
+
+def test_strength_zero_stays_closer_to_content(content, style_path, styled):
+    weak = stylize(content, [StyleSource("image", style_path)], size=512, strength=0.2)
+    small = content.resize(styled.size)
+    assert content_distance(weak, small) < content_distance(styled, small)
+
+
+def test_builtin_blend_and_preserve_color(content):
+    out = stylize(content, [StyleSource("builtin", 3, 0.7), StyleSource("builtin", 12, 0.3)], size=300,
+                  preserve_color=True)
+    assert out.size == (300, 225)
+    src = np.asarray(content.resize(out.size).convert("YCbCr"), np.float32)[..., 1:]
+    got = np.asarray(out.convert("YCbCr"), np.float32)[..., 1:]
+    assert np.abs(src - got).mean() < 6  # chroma kept up to clipping
+    plain = stylize(content, [StyleSource("builtin", 3)], size=300)
+    assert np.abs(np.asarray(plain.convert("YCbCr"), np.float32)[..., 1:] - src).mean() > np.abs(src - got).mean()
+
+
+@pytest.mark.parametrize("size,expected", [(333, (333, 250)), (97, (97, 73))])
+def test_sizes_are_exact_not_upscaled(content, style_path, size, expected):
+    assert stylize(content, [StyleSource("image", style_path)], size=size).size == expected
+
+
+def test_huge_content_is_scaled_to_the_default_cap():
+    from artcore.style import DEFAULT_MAX
+
+    wide = Image.new("RGB", (DEFAULT_MAX * 2, 96), (120, 160, 200))
+    assert stylize(wide, [StyleSource("builtin", 0)]).size == (DEFAULT_MAX, 48)
+
+
+def test_style_scale_changes_the_result(content, style_path):
+    a = np.asarray(stylize(content, [StyleSource("image", style_path)], size=256, style_scale=128), np.float32)
+    b = np.asarray(stylize(content, [StyleSource("image", style_path)], size=256, style_scale=512), np.float32)
+    assert np.abs(a - b).mean() > 3
+
+
+def test_tiles_partition_of_unity_and_identity():
+    for length, tile, overlap in [(4096, 1152, 128), (4096, 1024, 128), (1500, 1024, 128), (3001, 700, 64), (1600, 512, 96)]:
+        w = np.zeros(length, np.float32)
+        for (s, e), r in zip(spans(length, tile, overlap), ramps(spans(length, tile, overlap)), strict=True):
+            assert e - s <= tile and e <= length
+            w[s:e] += r
+        np.testing.assert_allclose(w, 1.0, atol=1e-5)
+    img = np.random.default_rng(0).integers(0, 256, (300, 410, 3), dtype=np.uint8)
+    out = render_tiled(img, lambda t: t.astype(np.float32) / 255.0, tile=128, overlap=32)
+    assert np.abs(out.astype(int) - img).max() <= 1
+
+
+def test_tiled_rendering_has_no_seams(content, style_path):
+    # 1600 px is tiled (> WHOLE_MAX) with small tiles so that many borders are measured
+    out = stylize(content, [StyleSource("image", style_path)], size=1600, tile=512, overlap=96)
+    assert out.size == (1600, 1200)
+    assert seam_score(np.asarray(out), 512, 96) < 1.15
+
+
+@pytest.mark.parametrize("spec,kind,value,weight", [
+    ("builtin:7@0.5", "builtin", 7, 0.5), ("artist:Van Gogh@2", "artist", "Van Gogh", 2.0),
+    ("a@b/x.jpg", "image", "a@b/x.jpg", 1.0), ("p.png@.25", "image", "p.png", 0.25)])
+def test_parse_source(spec, kind, value, weight):
+    s = parse_source(spec)
+    assert (s.kind, s.value, s.weight) == (kind, value, weight)
+
+
+@pytest.mark.parametrize("spec", ["builtin:26", "builtin:x", "p.png@-1"])
+def test_parse_source_rejects(spec):
+    with pytest.raises(UserError):
+        parse_source(spec)
+
+
+def test_bad_inputs_give_clear_errors(tmp_path, content, style_path):
+    tiny = tmp_path / "tiny.png"
+    Image.new("RGB", (20, 40)).save(tiny)
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"not an image at all")
+    src = [StyleSource("image", style_path)]
+    cases = [
+        (lambda: stylize(tiny, src), "too small"),
+        (lambda: stylize(junk, src), "not an image"),
+        (lambda: stylize(content, [StyleSource("image", junk)]), "not an image"),
+        (lambda: stylize(content, [StyleSource("image", tmp_path / "missing.jpg")]), "cannot read"),
+        (lambda: stylize(content, [StyleSource("builtin", 1, 0.0)]), "sum to zero"),
+        (lambda: stylize(content, src, strength=1.5), "strength"),
+        (lambda: stylize(content, src, size=10), "size"),
+        (lambda: stylize(content, []), "at least one style"),
+    ]
+    for call, words in cases:
+        with pytest.raises(UserError, match=words):
+            call()
+
+
+def test_unknown_artist(tmp_path, content):
+    from artcore.library import Library
+
+    with pytest.raises(UserError, match="no works with artist 'Nobody'"):
+        stylize(content, [StyleSource("artist", "Nobody")], size=64, library=Library(tmp_path / "lib"))
+
+
+def test_artist_vector_is_mean_and_cached(tmp_path, artdata, content):
+    from artcore.library import Library
+    from artcore.style import label_vector, style_vector
+
+    lib = Library(tmp_path / "lib")
+    files = sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[:3]
+    for f in files:
+        lib.add_bytes(f.read_bytes(), source="test", original=str(f), artist="Monet")
+    vec = label_vector(lib, "artist", "Monet")
+    np.testing.assert_allclose(vec, np.mean([style_vector(f) for f in files], axis=0), atol=1e-4)
+    with lib.connect() as db:
+        assert db.execute("SELECT COUNT(*) FROM style_vectors").fetchone()[0] == 3
+    out = stylize(content, [StyleSource("artist", "Monet", 0.7), StyleSource("builtin", 2, 0.3)], size=128,
+                  library=lib)
+    assert out.size == (128, 96)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "artcore", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_contract(tmp_path, artdata, style_path):
+    out = tmp_path / "out.png"
+    r = _cli("stylize", artdata / "photos" / "sailboat.jpg", "--style", f"{style_path}@0.6", "--style", "builtin:4@0.4",
+             "--out", out, "--size", "200", "--strength", "0.8", "--preserve-color", "--style-scale", "300", "--json")
+    assert r.returncode == 0, r.stderr
+    payload = json.loads(r.stdout)
+    assert set(payload) == {"output", "size", "seconds"}
+    assert payload["output"] == str(out) and Image.open(out).size == tuple(payload["size"])
+    assert max(payload["size"]) == 200 and payload["seconds"] > 0
+
+
+def test_cli_bad_input_exit_2(tmp_path, artdata):
+    r = _cli("stylize", tmp_path / "nope.jpg", "--style", "builtin:1", "--out", tmp_path / "o.png")
+    assert r.returncode == 2 and "cannot read" in r.stderr and "Traceback" not in r.stderr
+    r = _cli("stylize", artdata / "photos" / "sailboat.jpg", "--style", "builtin:1@0", "--out", tmp_path / "o.png")
+    assert r.returncode == 2 and "sum to zero" in r.stderr
