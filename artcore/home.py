@@ -5,12 +5,30 @@ from __future__ import annotations
 from artcore import config
 from artcore.library import LABEL_FIELDS, Library
 
-GUIDE = {
-    "Library": "Bring your images in: upload files, or import a folder where each sub-folder is an artist, genre or "
-    "style (Kaggle's “Best Artworks of All Time” and WikiArt layouts are recognised). Browse what you have.",
-    "Explore": "Understand your collection before you train on it: how many images per artist, sizes and shapes, "
-    "brightness, colour and each artist's palette, near-duplicates and files that could not be read.",
-}
+# (file, title, icon, what it does in plain words); a page is listed only once it works end to end.
+PAGES = [
+    ("pages/home.py", "Home", ":material/home:", ""),
+    ("pages/library.py", "Library", ":material/photo_library:",
+     "Bring your images in: upload files, or import a folder where each sub-folder is an artist, genre or style "
+     "(Kaggle's “Best Artworks of All Time” and WikiArt layouts are recognised). Browse what you have."),
+    ("pages/explore.py", "Explore", ":material/insights:",
+     "Understand your collection before you train on it: images per artist, sizes and shapes, brightness, colour "
+     "and each artist's palette, near-duplicates and files that could not be read."),
+    ("pages/collect.py", "Collect", ":material/travel_explore:",
+     "Gather more pictures from Flickr (by tag, reusable licences only by default) or a public Pinterest board, "
+     "with their licence and attribution."),
+    ("pages/style.py", "Style studio", ":material/palette:",
+     "Repaint a photo in the style of any painting, a built-in style or an artist from your library, blended as "
+     "you like, up to print resolution; or the classic slow-but-faithful Gatys method."),
+    ("pages/video.py", "Video", ":material/movie:",
+     "Stylise a video clip steadily, frame by frame without flicker, keeping its sound; download MP4 or GIF."),
+    ("pages/live.py", "Live camera", ":material/videocam:",
+     "Your camera, stylised live in the browser, with a snapshot button."),
+    ("pages/resemble.py", "Which artist?", ":material/person_search:",
+     "Upload a painting and see which artists in your library it resembles most, and their most similar works."),
+    ("pages/map.py", "Map", ":material/scatter_plot:",
+     "Every artwork on one map, placed by how a neural network sees it: similar works sit together."),
+]  # fmt: skip
 
 
 def glance(lib: Library) -> dict:

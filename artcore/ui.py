@@ -84,20 +84,83 @@ def before_after(before, after, height: int = 520) -> None:
         small.save(buf, format="JPEG", quality=90)
         return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
+    box = f"width:min(100%, {round((height - 56) * after.width / after.height)}px)"  # slider as wide as the picture
     html = f"""
-<div id="ba" style="position:relative;max-width:100%;height:{height - 40}px;aspect-ratio:{after.width}/{after.height};
-     user-select:none;overflow:hidden">
+<div id="ba" style="position:relative;{box};aspect-ratio:{after.width}/{after.height};user-select:none;overflow:hidden">
   <img src="{uri(after)}" style="position:absolute;inset:0;width:100%;height:100%;object-fit:contain">
   <div id="clip" style="position:absolute;inset:0;clip-path:inset(0 50% 0 0)">
     <img src="{uri(before)}" style="position:absolute;inset:0;width:100%;height:100%;object-fit:contain"></div>
 </div>
-<input id="pos" type="range" min="0" max="100" value="50" aria-label="before / after" style="width:100%">
-<div style="display:flex;justify-content:space-between;font:12px sans-serif"><span>before</span><span>after</span></div>
+<input id="pos" type="range" min="0" max="100" value="50" aria-label="before / after" style="{box};margin:4px 0">
+<div style="{box};display:flex;justify-content:space-between;font:12px sans-serif"><span>before</span><span>after</span>
+</div>
 <script>
 const pos = document.getElementById("pos"), clip = document.getElementById("clip");
 pos.oninput = () => clip.style.clipPath = `inset(0 ${{100 - pos.value}}% 0 0)`;
 </script>"""
     components.html(html, height=height)
+
+
+@st.cache_resource(show_spinner="Loading classifier…", max_entries=4)
+def classifier(path: str, mtime: float):
+    """A trained ``artcore.classify`` model; ``mtime`` makes a retrained file load afresh."""
+    from artcore import classify
+
+    return classify.load(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def library_map(root: str, version: str, encoder: str, n_neighbors: int, min_dist: float):
+    """``artcore.maps.library_map`` kept in memory per (library version, encoder, parameters)."""
+    from artcore import maps
+
+    bar = Progress("Embedding images for the map…")
+    try:
+        return maps.library_map(Library(root), encoder, n_neighbors, min_dist, progress=bar)
+    finally:
+        bar.clear()
+
+
+def artist_sources(lib: Library, key: str) -> list:
+    """A multiselect of the library's artists; each picked artist is a style source (their mean style)."""
+    from artcore.style import StyleSource
+
+    artists = lib.label_counts("artist")
+    if not artists:
+        return []
+    picked = st.multiselect("Library artists (their mean style)", sorted(artists), key=key,
+                            format_func=lambda a: f"{a} ({artists[a]})")  # fmt: skip
+    return [StyleSource("artist", a) for a in picked]
+
+
+def weight_sliders(sources: list, key_prefix: str) -> None:
+    """One weight slider per style source (equal shares to start); sets each source's ``weight``."""
+    if not sources:
+        return
+    cols = st.columns(min(len(sources), 4))
+    for n, src in enumerate(sources):
+        src.weight = cols[n % len(cols)].slider(f"Weight: {src.label}", 0.0, 1.0, 1.0 / len(sources), 0.05,
+                                                key=f"{key_prefix}{n}_{src.label}")  # fmt: skip
+
+
+def style_controls(lib: Library, key: str) -> tuple[list, float, bool]:
+    """Compact style picker for the video and live pages: built-in styles, style images, library artists, their
+    weights, strength and colours; returns ``(sources, strength, preserve_color)``."""
+    from artcore.style import NUM_BUILTIN, StyleSource
+
+    c1, c2 = st.columns(2)
+    builtins = c1.multiselect("Built-in styles", list(range(NUM_BUILTIN)), default=[3], key=f"{key}_builtins",
+                              format_func=lambda i: f"builtin:{i}")  # fmt: skip
+    uploads = c2.file_uploader("Style images", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True,
+                               key=f"{key}_style_images")  # fmt: skip
+    sources = [StyleSource("builtin", i) for i in builtins]
+    sources += [StyleSource("image", f.getvalue(), name=f.name) for f in uploads or []]
+    sources += artist_sources(lib, f"{key}_artists")
+    weight_sliders(sources, f"{key}_w_")
+    c1, c2 = st.columns(2)
+    strength = c1.slider("Strength", 0.0, 1.0, 1.0, 0.05, key=f"{key}_strength")
+    keep = c2.checkbox("Preserve colours", key=f"{key}_preserve")
+    return sources, strength, keep
 
 
 def _use_app_navigation() -> None:

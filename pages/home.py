@@ -15,10 +15,10 @@ for col, (name, value) in zip(cols, g.items()):
     col.metric(name.capitalize(), value)
 
 st.subheader("What each page does")
-cols = st.columns(len(home.GUIDE))
-for col, (page, text) in zip(cols, home.GUIDE.items()):
-    with col.container(border=True):
-        st.page_link(f"pages/{page.lower()}.py", label=f"**{page}**")
+cols = st.columns(4)
+for i, (path, title, icon, text) in enumerate(home.PAGES[1:]):
+    with cols[i % 4].container(border=True, height="stretch"):
+        st.page_link(path, label=f"**{title}**", icon=icon)
         st.caption(text)
 
 if g["images"] == 0:

@@ -83,19 +83,10 @@ with tab_fast:
         chosen = st.multiselect("Use built-in styles", list(range(NUM_BUILTIN)), key="builtins",
                                 format_func=lambda i: f"builtin:{i}")  # fmt: skip
     sources += [StyleSource("builtin", i) for i in chosen]
-    artists = lib.label_counts("artist")
-    if artists:
-        picked = st.multiselect("Library artists (their mean style)", sorted(artists), key="artists",
-                                format_func=lambda a: f"{a} ({artists[a]})")  # fmt: skip
-        sources += [StyleSource("artist", a) for a in picked]
+    sources += ui.artist_sources(lib, "artists")
     if not sources:
         st.info("Pick at least one style: upload a painting, choose a built-in style or a library artist.")
-    else:
-        st.markdown("**Weights**")
-        wcols = st.columns(min(len(sources), 4))
-        for n, src in enumerate(sources):
-            src.weight = wcols[n % len(wcols)].slider(src.label, 0.0, 1.0, 1.0 / len(sources), 0.05,
-                                                      key=f"w_{n}_{src.label}")  # fmt: skip
+    ui.weight_sliders(sources, "w_")
 
     st.subheader("3 · Controls")
     c1, c2, c3, c4 = st.columns(4)

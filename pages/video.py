@@ -1,0 +1,115 @@
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from artcore import ui, video
+from artcore.errors import UserError
+
+WORK = Path(tempfile.gettempdir()) / "artcore-video"  # uploads and results, named by content hash
+SIZES = [320, 480, 720, 1080]
+
+lib = ui.library()
+st.title("Video")
+st.caption("Stylize a clip: one fixed style for every frame, smoothed along the motion so it does not shimmer; "
+           "the mp4 keeps the frame rate and the sound.")
+
+# ---------------------------------------------------------------- clip
+st.subheader("1 · Clip")
+source = st.radio("Clip from", ["Upload", "Demo: pan over a library picture"], horizontal=True, key="v_from")
+clip = None
+if source == "Upload":
+    up = st.file_uploader("Video (mp4, mov, webm, mkv or animated GIF)", type=["mp4", "mov", "webm", "mkv", "gif"],
+                          key="v_upload")
+    if up:
+        data = up.getvalue()
+        clip = WORK / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(up.name).suffix.lower()}"
+        if not clip.exists():
+            from artcore.imageio import atomic_write_bytes
+
+            atomic_write_bytes(clip, data)
+else:
+    records = lib.records()
+    if not records:
+        st.info("The library is empty: upload a clip instead.")
+    else:
+        names = {Path(r.get("original") or r["path"]).name: r for r in records[:200]}
+        pick = names[st.selectbox("Picture", list(names), key="v_demo_pick")]
+        clip = WORK / f"demo-{pick['sha256'][:16]}.mp4"
+        if not clip.exists():
+            WORK.mkdir(parents=True, exist_ok=True)
+            with st.spinner("Making a 3 s clip…"):
+                video.pan_zoom_clip(pick["path"], clip, seconds=3, fps=24, size=480)
+if clip is None:
+    st.stop()
+try:
+    info = video.probe(clip)
+except UserError as exc:
+    st.error(f"That clip cannot be used: {exc}")
+    st.stop()
+st.caption(f"{info.width}×{info.height} px · {float(info.fps):g} fps · {info.frames} frames · {info.duration:g} s · "
+           f"{'sound: ' + info.audio if info.audio else 'no sound'}")
+
+# ---------------------------------------------------------------- style
+st.subheader("2 · Style")
+sources, strength, keep = ui.style_controls(lib, "v")
+c1, c2 = st.columns(2)
+size = c1.select_slider("Output size (longer side, px)", SIZES, value=480, key="v_size",
+                        help="Never larger than the clip itself.")
+smooth = c2.slider("Smoothing against flicker", 0.0, 0.9, 0.7, 0.05, key="v_smooth",
+                   help="How much of the previous frame, moved along the motion, goes into each new frame.")
+if not sources:
+    st.info("Pick at least one style.")
+    st.stop()
+settings = dict(size=size, smooth=smooth, strength=strength, preserve_color=keep, library=lib)
+
+# ---------------------------------------------------------------- preview and render
+st.subheader("3 · Preview and render")
+c1, c2, c3 = st.columns(3)
+if c1.button("Preview first frames", key="v_preview"):
+    try:
+        with st.spinner("Rendering the first frames…"):
+            frames = video.preview(clip, sources, frames=12, **{**settings, "size": min(size, 320)})
+        st.session_state["v_preview_gif"] = video.gif_bytes(frames, float(info.fps))
+    except UserError as exc:
+        st.error(str(exc))
+if st.session_state.get("v_preview_gif"):
+    st.image(st.session_state["v_preview_gif"], caption="Preview: the first 12 frames", width=320)
+
+render = c2.button("Render the whole clip", type="primary", key="v_render")
+stopped = c3.button("Stop", key="v_stop", help="Stops after the current frame; rendering again resumes.")
+if stopped:
+    st.info("Stopped. Finished parts are kept: render again to carry on where it stopped.")
+if render:
+    out = WORK / f"{clip.stem}-{hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:8]}.mp4"
+    bar = ui.Progress("Rendering")
+    try:
+        # The Stop button reruns the script, which interrupts this call at its next progress update.
+        result = video.stylize_video(clip, sources, out, progress=bar, **settings)
+    except UserError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["v_result"] = result
+    bar.clear()
+
+result = st.session_state.get("v_result")
+if result and Path(result["output"]).exists():
+    out = Path(result["output"])
+    st.success(f"{result['frames']} frames, {result['size'][0]}×{result['size'][1]} px, {result['fps']:g} fps, "
+               f"{'with sound' if result['audio'] else 'no sound'}, rendered in {result['seconds']:.0f} s"
+               + (f" (resumed at frame {result['resumed_from']})" if result["resumed_from"] else ""))
+    st.video(out.read_bytes(), format="video/mp4")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download mp4", out.read_bytes(), file_name=f"{clip.stem}-styled.mp4", mime="video/mp4",
+                       key="v_dl_mp4")
+    gif = out.with_suffix(".gif")
+    if info.duration <= video.GIF_MAX_SECONDS:
+        if not gif.exists() and c2.button("Make a GIF", key="v_gif"):
+            with st.spinner("Making the GIF…"):
+                video.write_gif(out, gif)
+        if gif.exists():
+            c2.download_button("Download GIF", gif.read_bytes(), file_name=f"{clip.stem}-styled.gif",
+                               mime="image/gif", key="v_dl_gif")
+    else:
+        c2.caption(f"GIF export is for clips up to {video.GIF_MAX_SECONDS} s.")
