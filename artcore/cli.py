@@ -18,6 +18,9 @@ COMMANDS = (
     "artcore.commands.library",
     "artcore.commands.app",
     "artcore.commands.collect",
+    "artcore.commands.embed",
+    "artcore.commands.classify",
+    "artcore.commands.video",
 )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from artcore.commands.style import print_image_result
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -40,9 +41,5 @@ def cmd_gatys(args) -> int:
     result = gatys_to_file(args.content, args.style, Path(args.out), settings, callback=progress)
     if not args.json:
         print(file=sys.stderr)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        w, h = result["size"]
-        print(f"wrote {result['output']} ({w}×{h}, {result['seconds']} s)")
+    print_image_result(args, result)
     return 0
