@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from collect_fakes import FakeFlickr
 from streamlit.testing.v1 import AppTest
 
