@@ -246,10 +246,30 @@ def count_labelled(lib, source: str, label_field: str, label: str) -> int:
         return db.execute(sql, (source, label)).fetchone()[0]
 
 
+# One run at a time per (library, source, label) in this process. Streamlit starts a new page run before an
+# interrupted one (Stop) has finished, and two users may fetch the same label: without this, the second run would
+# count the library while the first one's in-flight downloads still land, and overshoot the target.
+_RUNS: dict[tuple, threading.Lock] = {}
+_RUNS_GUARD = threading.Lock()
+
+
 def collect(lib, candidates: Iterable[Candidate], *, target: int, source: str, label_field: str, label: str,
             settings: Settings | None = None, progress: Progress | None = None,
             cancel: threading.Event | None = None) -> Report:  # fmt: skip
     """Fetch candidates into ``lib`` until ``target`` images with this source and label are there.
+
+    Waits for another run of the same library, source and label in this process to finish first.
+    """
+    with _RUNS_GUARD:
+        lock = _RUNS.setdefault((str(lib.root), source, label_field, label), threading.Lock())
+    with lock:
+        return _collect(lib, candidates, target=target, source=source, label_field=label_field, label=label,
+                        settings=settings, progress=progress, cancel=cancel)  # fmt: skip
+
+
+def _collect(lib, candidates: Iterable[Candidate], *, target: int, source: str, label_field: str, label: str,
+             settings: Settings | None, progress: Progress | None, cancel: threading.Event | None) -> Report:
+    """``collect`` itself, run under its lock.
 
     ``candidates`` is consumed lazily (in this thread), so a paging API or a scrolling browser only fetches as
     many results as are needed. ``progress(have, target, thumbnail)`` is called in this thread at the start and
