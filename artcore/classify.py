@@ -22,7 +22,6 @@ from artcore.imageio import atomic_write_bytes
 
 FORMAT = "artcore-classifier-1"
 C_OURS = 10.0  # inverse regularisation; measured best on artist10 among 0.1/1/10 (benchmarks/classify_bench.py)
-MIN_PER_LABEL = 2
 
 
 @dataclass
@@ -90,7 +89,7 @@ def cross_validate(X: np.ndarray, labels: list[str], encoder: str, folds: int = 
     y = np.searchsorted(classes, labels)
     folds = min(folds, int(np.bincount(y).min()))
     if folds < 2:
-        raise UserError(f"every label needs at least {MIN_PER_LABEL} images for cross-validation")
+        raise UserError("every label needs at least 2 images for cross-validation")
     logits = np.zeros((len(y), len(classes)), np.float32)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
         mean, scale = scaling(X[tr], encoder)
@@ -125,13 +124,18 @@ def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
 def train(X: np.ndarray, labels: list[str], paths: list[str], encoder: str, source: str, folds: int = 5,
           C: float = C_OURS) -> Model:  # fmt: skip
     """Fit on all data after measuring stratified CV accuracy; the model carries that accuracy with it."""
-    counts = {c: labels.count(c) for c in sorted(set(labels))}
+    # A label needs one image per cross-validation fold; one much rarer than the rest is left out (and named)
+    # rather than shrinking every fold for all the others. Small libraries get fewer folds instead.
+    all_counts = {c: labels.count(c) for c in sorted(set(labels))}
+    need = max(2, min(folds, int(np.median(list(all_counts.values()) or [0]))))
+    left_out = {c: n for c, n in all_counts.items() if n < need}
+    counts = {c: n for c, n in all_counts.items() if c not in left_out}
     if len(counts) < 2:
-        raise UserError(f"training needs at least 2 labels; found {len(counts)} ({', '.join(counts) or 'none'})")
-    few = [c for c, n in counts.items() if n < MIN_PER_LABEL]
-    if few:
-        raise UserError(f"every label needs at least {MIN_PER_LABEL} images; too few for: {', '.join(few)}")
-    X = np.asarray(X, np.float32)
+        raise UserError(f"training needs at least 2 labels with {need} or more images each; found "
+                        f"{len(counts)}" + (f" (too few images for: {', '.join(left_out)})" if left_out else ""))  # fmt: skip
+    keep = [i for i, c in enumerate(labels) if c in counts]
+    X = np.asarray(X, np.float32)[keep]
+    labels, paths = [labels[i] for i in keep], [paths[i] for i in keep]
     cv = cross_validate(X, labels, encoder, folds, C)
     classes = list(counts)
     mean, scale = scaling(X, encoder)
@@ -139,7 +143,7 @@ def train(X: np.ndarray, labels: list[str], paths: list[str], encoder: str, sour
     clf = _fit_linear(Z, np.searchsorted(classes, labels), C)
     meta = {
         "format": FORMAT, "encoder": encoder, "encoder_key": embed.get_encoder(encoder).key, "labels": classes,
-        "counts": counts, "source": source, "cv": {k: cv[k] for k in ("top1", "top3", "n", "folds", "per_class")},
+        "counts": counts, "left_out": left_out, "min_per_label": need, "source": source, "cv": {k: cv[k] for k in ("top1", "top3", "n", "folds", "per_class")},
         "temperature": _temperature(cv["logits"], cv["y"]), "C": C, "trained": time.strftime("%Y-%m-%d %H:%M:%S"),
     }  # fmt: skip
     unit = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-9)

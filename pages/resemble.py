@@ -57,6 +57,9 @@ st.warning(
     "A painting by anyone else still gets one of these names: read the result as “closest of these”, not as "
     "an attribution."
 )
+if meta.get("left_out"):
+    st.caption(f"Left out (fewer than {meta['min_per_label']} images each): "
+               + ", ".join(f"{k} ({v})" for k, v in meta["left_out"].items()))  # fmt: skip
 with st.expander("What the model knows"):
     st.dataframe([{field: k, "images": v, "CV top-1": f"{cv['per_class'][k]['top1']:.0%}"}
                   for k, v in meta["counts"].items()], hide_index=True)  # fmt: skip

@@ -49,13 +49,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_library(tmp_path_factory) -> Library:
-    """The (initially empty) library the live test app serves."""
+    """The (initially empty) library the live test app serves; one per test module, so modules never see
+    each other's images."""
     return Library(tmp_path_factory.mktemp("app") / "library")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(app_library) -> str:
     """A real ``streamlit run`` of the app on a free loopback port, serving ``app_library``."""
     port = _free_port()

@@ -10,6 +10,7 @@ import pytest
 
 from artcore import classify, embed
 from artcore.cli import main
+from artcore.errors import UserError
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +126,16 @@ def test_explain_ranks_the_predicted_artist(artist10, artist10_model):
     assert len(lines) == len(embed.get_encoder(model.encoder).blocks())
     assert any("the 1st closest" in line for line in lines)
     assert np.isclose(model.proba(X[:3]).sum(1), 1).all()
+
+
+def test_rare_labels_are_left_out_and_named(artist10):
+    """A label with fewer images than CV folds is left out (and said), instead of shrinking every fold."""
+    X, labels, paths = artist10
+    X = np.concatenate([X, X[:2]])
+    labels = list(labels) + ["Claude Monet"] * 2
+    paths = list(paths) + ["a.jpg", "b.jpg"]
+    model = classify.train(X, labels, paths, embed.DEFAULT_ENCODER, "test")
+    assert model.meta["left_out"] == {"Claude Monet": 2}
+    assert "Claude Monet" not in model.labels and model.meta["cv"]["folds"] == 5
+    with pytest.raises(UserError, match="at least 2 labels"):
+        classify.train(X[:7], ["A"] * 5 + ["B"] * 2, paths[:7], embed.DEFAULT_ENCODER, "test")
