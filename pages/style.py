@@ -75,7 +75,7 @@ with tab_fast:
     uploads = st.file_uploader("Style images (any painting or picture)", type=IMAGE_TYPES,
                                accept_multiple_files=True, key="style_uploads")  # fmt: skip
     sources += [StyleSource("image", f.getvalue(), name=f.name) for f in uploads or []]
-    with st.expander("Built-in styles (shown on your picture)", expanded=not uploads):
+    with st.expander("Built-in styles (shown on your picture)", expanded=True):
         thumbs = builtin_thumbs(content_png)
         cols = st.columns(9)
         for i, t in enumerate(thumbs):
