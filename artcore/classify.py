@@ -21,6 +21,7 @@ from artcore.errors import UserError
 from artcore.imageio import atomic_write_bytes
 
 FORMAT = "artcore-classifier-1"
+SAME_PICTURE = 0.999  # cosine similarity above which two embeddings are the same picture (float16 storage)
 C_OURS = 10.0  # inverse regularisation; measured best on artist10 among 0.1/1/10 (benchmarks/classify_bench.py)
 
 
@@ -212,7 +213,8 @@ def predict_embeddings(model: Model, X: np.ndarray, paths: list[str], top: int =
     out = []
     for i, path in enumerate(paths):
         order = np.argsort(-P[i])[:top]
-        near = np.argsort(-sims[i])[:similar]
+        # The painting itself (when it is one of the training works) is not "similar": skip near-identical matches.
+        near = [j for j in np.argsort(-sims[i]) if sims[i, j] < SAME_PICTURE][:similar]
         out.append({
             "image": str(path),
             "top": [{"label": model.labels[j], "prob": round(float(P[i, j]), 4)} for j in order],

@@ -80,7 +80,7 @@ def test_cli_train_predict_eval_contract(artdata, artist10, tmp_path, capsys):
         probs = [t["prob"] for t in r["top"]]
         assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
         assert all(set(s) == {"path", "label", "score"} for s in r["similar"])
-    assert results[0]["similar"][0]["path"] == str(images[0])  # a training image is its own nearest work
+    assert str(images[0]) not in {x["path"] for x in results[0]["similar"]}  # a training image is not its own match
     code, stdout, err = run(capsys, "classify", "eval", "--model", out, "--data", artdata / "artist10", "--json")
     assert code == 0, err
     ev = json.loads(stdout)
@@ -139,3 +139,12 @@ def test_rare_labels_are_left_out_and_named(artist10):
     assert "Claude Monet" not in model.labels and model.meta["cv"]["folds"] == 5
     with pytest.raises(UserError, match="at least 2 labels"):
         classify.train(X[:7], ["A"] * 5 + ["B"] * 2, paths[:7], embed.DEFAULT_ENCODER, "test")
+
+
+def test_similar_works_exclude_the_painting_itself(artist10, artist10_model):
+    X, labels, paths = artist10
+    model = classify.load(artist10_model)
+    result = classify.predict_embeddings(model, X[:3], paths[:3])
+    for r, path in zip(result, paths[:3]):
+        assert len(r["similar"]) == 6 and str(path) not in {s["path"] for s in r["similar"]}
+        assert all(s["score"] < classify.SAME_PICTURE for s in r["similar"])
