@@ -8,6 +8,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = PROJECT_ROOT / "weights"
 SHARED_ARTDATA = PROJECT_ROOT.parent / "shared" / "artdata"
+LABEL_FIELDS = ("artist", "genre", "style")  # the library's label columns
 
 
 def library_dir(explicit: str | os.PathLike | None = None) -> Path:

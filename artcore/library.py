@@ -21,10 +21,10 @@ from pathlib import Path
 from PIL import Image
 
 from artcore import config, imagestats
+from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
 from artcore.imageio import ImageError, atomic_save_image, atomic_write_bytes, image_info, is_image_name, open_image
 
-LABEL_FIELDS = ("artist", "genre", "style")
 SOURCES = ("upload", "folder", "flickr", "pinterest", "kaggle")
 THUMB_SIDE = 256
 ANALYSIS_SIDE = 512

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
 
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -27,7 +28,6 @@ MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
 CHUNK = 64 * 1024
 USER_AGENT = "Artcore/0.1 (image collection for artists)"
-LABEL_FIELDS = ("artist", "genre", "style")  # artcore.library.LABEL_FIELDS, repeated so the CLI starts without PIL
 # Hosts a shared server may fetch from without further configuration (see ``host_allowed``).
 ALLOWED_HOSTS_ENV = "ARTCORE_ALLOWED_HOSTS"
 SERVER_CONFIG = "collect.toml"

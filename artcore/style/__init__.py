@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from artcore import registry
+from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
 
 NUM_BUILTIN = 26
@@ -30,7 +31,6 @@ OVERLAP = 128
 WHOLE_MAX = 1536
 DEFAULT_MAX = 4096  # without --size, bigger contents are scaled down to this (time grows with pixels)
 VECTOR_MODEL = "magenta-int8-v1"  # cache key for stored style vectors
-LABEL_FIELDS = ("artist", "genre", "style")
 _SOURCE_RE = re.compile(r"^(?P<spec>.+?)(?:@(?P<weight>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?))?$")
 
 
