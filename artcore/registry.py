@@ -35,3 +35,13 @@ def get(name: str) -> Any:
     if name not in _LOADERS:
         raise KeyError(f"no model called {name!r}; known: {sorted(_LOADERS)}")
     return _LOADERS[name]()
+
+
+def onnx_session(model):
+    """A CPU onnxruntime session for an ONNX file path or serialised model bytes, with quiet logging."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), opts,
+                                providers=["CPUExecutionProvider"])  # fmt: skip

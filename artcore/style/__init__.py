@@ -62,31 +62,22 @@ def _dynamic(path: Path, axes: Sequence[int]) -> bytes:
     return model.SerializeToString()
 
 
-def _session(model: bytes | Path):
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), opts,
-                                providers=["CPUExecutionProvider"])
-
-
 @registry.loader("magenta-predict")
 def load_predictor():
     """Style predictor: N×H×W×3 image in [0, 1] (any size) → 1×1×1×100 style vector."""
-    return _session(_dynamic(_model_file("arbitrary_predict"), (1, 2)))
+    return registry.onnx_session(_dynamic(_model_file("arbitrary_predict"), (1, 2)))
 
 
 @registry.loader("magenta-transform")
 def load_transformer():
     """Transformer: content N×H×W×3 in [0, 1] (H, W multiples of 4) + style vector → stylised image."""
-    return _session(_dynamic(_model_file("arbitrary_transform"), (1, 2)))
+    return registry.onnx_session(_dynamic(_model_file("arbitrary_transform"), (1, 2)))
 
 
 @registry.loader("builtin26")
 def load_builtin():
     """The 26-style network (already size-agnostic): 1×3×H×W image + 26 blend weights → stylised image."""
-    return _session(_model_file("multistyle26"))
+    return registry.onnx_session(_model_file("multistyle26"))
 
 
 # ---------------------------------------------------------------- style sources
