@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import struct
@@ -123,6 +124,15 @@ def image_info(data: bytes) -> tuple[str, int, int]:
 def load_rgb_array(source: str | os.PathLike | bytes, max_side: int | None = None) -> np.ndarray:
     """``open_image`` as an HxWx3 uint8 array."""
     return np.asarray(open_image(source, max_side=max_side))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's contents, read in 1 MiB chunks (videos can be large)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -10,7 +10,7 @@ import pytest
 from artcore import embed
 from artcore.cli import main
 from artcore.errors import UserError
-from artcore.imageio import ImageError
+from artcore.imageio import ImageError, file_sha256
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_onnx_features_match_the_torch_network(three_paintings):
 
 def test_second_run_computes_nothing(tmp_path, three_paintings):
     store = embed.EmbeddingStore.for_file(tmp_path / "cache.sqlite")
-    items = [(embed.file_sha256(p), p) for p in three_paintings]
+    items = [(file_sha256(p), p) for p in three_paintings]
     first, n1 = embed.cached(store, items, "combined")
     again, n2 = embed.cached(store, items, "combined")
     part, n3 = embed.cached(store, items, "magenta")  # a composite's parts are cached on their own
