@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from artcore.errors import UserError
+from artcore.imageio import file_sha256
 
 MAX_SECONDS = 600  # the server's limit on one clip
 MAX_FRAMES = 20000
@@ -292,19 +293,11 @@ def _pil(frame: np.ndarray):
     return Image.fromarray(frame)
 
 
-def _file_hash(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _source_key(src) -> list:
     value = src.value
     if src.kind == "image":
         if isinstance(value, (str, Path)):
-            value = _file_hash(value)
+            value = file_sha256(value)
         else:  # uploaded bytes or a PIL image
             value = hashlib.sha256(value if isinstance(value, bytes) else value.tobytes()).hexdigest()
     return [src.kind, value, src.weight]
@@ -313,6 +306,37 @@ def _source_key(src) -> list:
 def jobs_root() -> Path:
     """Where unfinished renders keep their segments (``$ARTCORE_VIDEO_JOBS``, else the system temp folder)."""
     return Path(os.environ.get("ARTCORE_VIDEO_JOBS") or Path(tempfile.gettempdir()) / "artcore-video-jobs")
+
+
+def work_dir() -> Path:
+    """Where the app keeps uploaded clips, demo clips and results, beside the job folders."""
+    return jobs_root().with_name("artcore-video")
+
+
+def save_upload(name: str, data: bytes) -> Path:
+    """An uploaded clip stored under its content hash (kept once, however often it is uploaded)."""
+    from artcore.imageio import atomic_write_bytes
+
+    path = work_dir() / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(name).suffix.lower()}"
+    if not path.exists():
+        atomic_write_bytes(path, data)
+    return path
+
+
+def demo_clip(picture, key: str, seconds: float = 3.0) -> Path:
+    """A slow pan-and-zoom clip over ``picture`` (made once per ``key``, e.g. the picture's sha256)."""
+    path = work_dir() / f"demo-{key[:16]}.mp4"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pan_zoom_clip(picture, path, seconds=seconds, fps=24, size=480)
+    return path
+
+
+def result_path(clip: Path, sources, **settings) -> Path:
+    """Where the app writes the render of ``clip`` with these styles and settings (the library is not a setting)."""
+    settings.pop("library", None)
+    key = json.dumps([[_source_key(s) for s in sources], settings], sort_keys=True, default=str)
+    return work_dir() / f"{clip.stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}.mp4"
 
 
 def _write_segment(path: Path, frames: list[np.ndarray], fps: Fraction) -> None:
@@ -376,7 +400,7 @@ def stylize_video(
     Smoother(smooth)  # validate settings before any work
     settings = {"size": size, "smooth": smooth, "strength": strength, "preserve_color": preserve_color,
                 "style_scale": style_scale or style.STYLE_SCALE, "sources": [_source_key(s) for s in sources]}
-    key = hashlib.sha256(json.dumps([_file_hash(path), settings], sort_keys=True).encode()).hexdigest()[:24]
+    key = hashlib.sha256(json.dumps([file_sha256(path), settings], sort_keys=True).encode()).hexdigest()[:24]
     job = (jobs_dir or jobs_root()) / key
     job.mkdir(parents=True, exist_ok=True)
     (job / "settings.json").write_text(json.dumps({"input": str(path), **settings}, indent=1))

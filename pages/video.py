@@ -1,5 +1,3 @@
-import hashlib
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -7,7 +5,6 @@ import streamlit as st
 from artcore import ui, video
 from artcore.errors import UserError
 
-WORK = Path(tempfile.gettempdir()) / "artcore-video"  # uploads and results, named by content hash
 SIZES = [320, 480, 720, 1080]
 
 lib = ui.library()
@@ -23,12 +20,7 @@ if source == "Upload":
     up = st.file_uploader("Video (mp4, mov, webm, mkv or animated GIF)", type=["mp4", "mov", "webm", "mkv", "gif"],
                           key="v_upload")
     if up:
-        data = up.getvalue()
-        clip = WORK / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(up.name).suffix.lower()}"
-        if not clip.exists():
-            from artcore.imageio import atomic_write_bytes
-
-            atomic_write_bytes(clip, data)
+        clip = video.save_upload(up.name, up.getvalue())
 else:
     records = lib.records()
     if not records:
@@ -36,11 +28,8 @@ else:
     else:
         names = {Path(r.get("original") or r["path"]).name: r for r in records[:200]}
         pick = names[st.selectbox("Picture", list(names), key="v_demo_pick")]
-        clip = WORK / f"demo-{pick['sha256'][:16]}.mp4"
-        if not clip.exists():
-            WORK.mkdir(parents=True, exist_ok=True)
-            with st.spinner("Making a 3 s clip…"):
-                video.pan_zoom_clip(pick["path"], clip, seconds=3, fps=24, size=480)
+        with st.spinner("Making a 3 s clip…"):
+            clip = video.demo_clip(pick["path"], pick["sha256"])
 if clip is None:
     st.stop()
 try:
@@ -82,7 +71,7 @@ stopped = c3.button("Stop", key="v_stop", help="Stops after the current frame; r
 if stopped:
     st.info("Stopped. Finished parts are kept: render again to carry on where it stopped.")
 if render:
-    out = WORK / f"{clip.stem}-{hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:8]}.mp4"
+    out = video.result_path(clip, sources, **settings)
     bar = ui.Progress("Rendering")
     try:
         # The Stop button reruns the script, which interrupts this call at its next progress update.

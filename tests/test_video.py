@@ -171,3 +171,13 @@ def test_limits_and_settings(clip, tmp_path):
         video.write_gif(clip, tmp_path / "o.gif", max_seconds=1)
     assert main(["stylize-video", str(tmp_path / "missing.mp4"), "--style", "builtin:1", "--out",
                  str(tmp_path / "o.mp4")]) == 2
+
+
+def test_result_path_follows_styles_and_settings_not_the_library(tmp_path):
+    from artcore.library import Library
+
+    clip = tmp_path / "clip.mp4"
+    a = video.result_path(clip, [StyleSource("builtin", 3)], size=480, smooth=0.7, library=Library(tmp_path / "l1"))
+    assert a == video.result_path(clip, [StyleSource("builtin", 3)], size=480, smooth=0.7, library=Library(tmp_path / "l2"))
+    assert a != video.result_path(clip, [StyleSource("builtin", 4)], size=480, smooth=0.7)
+    assert a != video.result_path(clip, [StyleSource("builtin", 3)], size=320, smooth=0.7)
