@@ -291,3 +291,28 @@ def palette_hint(image, similar_paths: list[str], label: str) -> str:
     b, s = ref.mean(0)
     return (f"palette: brightness {q[0]:.2f} vs {b:.2f} and saturation {q[1]:.2f} vs {s:.2f} "
             f"in {label}'s {len(ref)} most similar works")  # fmt: skip
+
+
+def train_app_model(lib, label_field: str, source: str, progress: embed.Progress | None = None) -> Path:
+    """Train and save the app's model for ``label_field``: on the library's labels (``source="library"``) or on
+    the shared sample set (``"sample"``, 10 impressionists); returns where it was saved."""
+    from artcore.config import SHARED_ARTDATA
+
+    if source == "library":
+        X, labels, paths = library_data(lib, label_field, progress=progress)
+        where = f"library ({label_field})"
+    else:
+        X, labels, paths = folder_data(SHARED_ARTDATA / "artist10", progress=progress)
+        where = "sample data: 10 impressionists × 10 paintings"
+    if progress:
+        progress(len(labels), len(labels), "training and cross-validating…")
+    return save(train(X, labels, paths, embed.DEFAULT_ENCODER, where), default_model_path(lib, label_field))
+
+
+def why(model: Model, x: np.ndarray, image, result: dict) -> list[str]:
+    """Plain-words reasons for a prediction: feature groups and palette compared with the top label's works."""
+    best = result["top"][0]["label"]
+    same = [s["path"] for s in result["similar"] if s["label"] == best] or [
+        p for p, lab in zip(model.train_paths, model.train_labels) if lab == best
+    ][:6]
+    return [line for line in [*explain(model, x, best), palette_hint(image, same, best)] if line]

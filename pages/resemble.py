@@ -20,14 +20,7 @@ model_path = classify.default_model_path(lib, field)
 def train(source: str) -> None:
     bar = ui.Progress("Embedding paintings…")
     try:
-        if source == "library":
-            X, labels, paths = classify.library_data(lib, field, progress=bar)
-            where = f"library ({field})"
-        else:
-            X, labels, paths = classify.folder_data(SHARED_ARTDATA / "artist10", progress=bar)
-            where = "sample data: 10 impressionists × 10 paintings"
-        bar.bar.progress(1.0, text="Training and cross-validating…")
-        classify.save(classify.train(X, labels, paths, embed.DEFAULT_ENCODER, where), model_path)
+        classify.train_app_model(lib, field, source, progress=bar)
     except UserError as exc:
         st.error(str(exc))
     finally:
@@ -93,11 +86,7 @@ bars.update_layout(height=300, margin={"l": 0, "r": 0, "t": 30, "b": 0}, title=f
 right.plotly_chart(bars, width="stretch", key="resemble_bars")
 
 st.subheader("Why")
-same = [s["path"] for s in result["similar"] if s["label"] == best] or [
-    p for p, lab in zip(model.train_paths, model.train_labels) if lab == best
-][:6]
-lines = classify.explain(model, x, best) + [classify.palette_hint(image, same, best)]
-st.markdown("\n".join(f"- {line}" for line in lines if line))
+st.markdown("\n".join(f"- {line}" for line in classify.why(model, x, image, result)))
 st.caption("Closeness per feature group: mean cosine similarity of each label's three most similar training works.")
 
 facts = lib.artist_facts(best) if field == "artist" else None
