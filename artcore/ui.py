@@ -134,8 +134,8 @@ def artist_sources(lib: Library, key: str) -> list:
 
 
 def weight_sliders(sources: list, key_prefix: str) -> None:
-    """One weight slider per style source (equal shares to start); sets each source's ``weight``."""
-    if not sources:
+    """One weight slider per style source (equal shares to start) when there is a blend to weigh."""
+    if len(sources) < 2:
         return
     cols = st.columns(min(len(sources), 4))
     for n, src in enumerate(sources):

@@ -51,8 +51,9 @@ def test_builtin_blend_with_artist(page):
 def test_zero_weights_is_a_clear_error(page):
     at = page
     _pick_sailboat(at)
-    at.multiselect(key="builtins").select(5).run()
-    next(s for s in at.slider if s.key.startswith("w_")).set_value(0.0).run()
+    at.multiselect(key="builtins").select(5).select(6).run()
+    for slider in [s for s in at.slider if s.key.startswith("w_")]:
+        slider.set_value(0.0).run()
     at.number_input(key="size").set_value(128).run()
     at.button(key="go").click().run()
     assert not at.exception
