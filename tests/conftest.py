@@ -108,6 +108,8 @@ def browser_page(_browser):
 
 def wait_for_app(page) -> None:
     """Wait until Streamlit has finished running the page's script."""
+    # A click or an Enter only asks for a rerun; give it a moment to start, or "not running" is the old state.
+    page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=180_000)
 
 
