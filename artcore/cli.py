@@ -21,10 +21,33 @@ COMMANDS = (
     "artcore.commands.embed",
     "artcore.commands.classify",
     "artcore.commands.video",
+    "artcore.commands.gan",
+    "artcore.commands.style_walk",
 )
+# The module that registers each command: a run of one command imports only its module (the others pull in numpy,
+# the embedding code, HTTP clients, ... which slows every start). Commands missing here still work, just slower.
+COMMAND_MODULES = {"stylize": "artcore.commands.style", "gatys": "artcore.commands.gatys",
+                   "library": "artcore.commands.library", "app": "artcore.commands.app",
+                   "collect": "artcore.commands.collect", "embed": "artcore.commands.embed",
+                   "classify": "artcore.commands.classify", "stylize-video": "artcore.commands.video",
+                   "gan": "artcore.commands.gan", "style": "artcore.commands.style_walk"}  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_name(argv: list[str]) -> str | None:
+    """The command word in ``argv`` (skipping ``--library DIR`` before it), or None."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--library":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``argv`` naming a known command, one with only that command (fast start)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--library",
@@ -34,13 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(prog="artcore", description=__doc__.splitlines()[0], parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    only = COMMAND_MODULES.get(_command_name(argv)) if argv is not None else None
+    for name in (only,) if only else COMMANDS:
         importlib.import_module(name).register(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -11,6 +11,11 @@ SHARED_ARTDATA = PROJECT_ROOT.parent / "shared" / "artdata"
 LABEL_FIELDS = ("artist", "genre", "style")  # the library's label columns
 
 
+def cache_dir() -> Path:
+    """Where derived files (prepared ONNX graphs, embedding caches) live: ``$ARTCORE_CACHE`` or ~/.cache/artcore."""
+    return Path(os.environ.get("ARTCORE_CACHE") or Path.home() / ".cache" / "artcore").expanduser()
+
+
 def library_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The library folder: an explicit path, else ``$ARTCORE_HOME``, else ``data/library`` in the project."""
     if explicit:

@@ -13,7 +13,7 @@ from typing import Any
 
 _LOADERS: dict[str, Callable[[], Any]] = {}
 # Modules whose import registers loaders; imported on first ``get`` so start-up stays light.
-_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style", "artcore.embed")
+_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style", "artcore.embed", "artcore.gan.generate")
 
 
 def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
@@ -37,11 +37,21 @@ def get(name: str) -> Any:
     return _LOADERS[name]()
 
 
-def onnx_session(model):
-    """A CPU onnxruntime session for an ONNX file path or serialised model bytes, with quiet logging."""
+def session_options(spin: bool = True):
+    """onnxruntime session options with quiet logging; ``spin=False`` lets idle worker threads sleep instead of
+    busy-waiting between operators (less CPU stolen from other work on a shared, busy machine)."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
-    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), opts,
+    if not spin:
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return opts
+
+
+def onnx_session(model):
+    """A CPU onnxruntime session for an ONNX file path or serialised model bytes, with quiet logging."""
+    import onnxruntime as ort
+
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), session_options(),
                                 providers=["CPUExecutionProvider"])  # fmt: skip

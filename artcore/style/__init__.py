@@ -31,6 +31,7 @@ OVERLAP = 128
 WHOLE_MAX = 1536
 DEFAULT_MAX = 4096  # without --size, bigger contents are scaled down to this (time grows with pixels)
 VECTOR_MODEL = "magenta-int8-v1"  # cache key for stored style vectors
+SPIN = False  # no busy-waiting onnxruntime threads: much faster on a shared, busy CPU (registry.session_options)
 _SOURCE_RE = re.compile(r"^(?P<spec>.+?)(?:@(?P<weight>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?))?$")
 
 
@@ -48,36 +49,29 @@ def _model_file(name: str) -> Path:
     return path
 
 
-def _dynamic(path: Path, axes: Sequence[int]) -> bytes:
-    """The ONNX model with the given axes of its first input and all outputs made dynamic (an in-memory edit)."""
-    import onnx
+def _session(name: str):
+    """An onnxruntime session for a shipped model, from its prepared copy in the cache (``artcore.style.graphs``)."""
+    from artcore.style import graphs
 
-    model = onnx.load(str(path))
-    for value in [model.graph.input[0], *model.graph.output]:
-        dims = value.type.tensor_type.shape.dim
-        for axis in axes:
-            dims[axis].ClearField("dim_value")
-            dims[axis].dim_param = f"d{axis}"
-    del model.graph.value_info[:]  # inferred shapes still say 384; let onnxruntime infer them again
-    return model.SerializeToString()
+    return graphs.session(name, _model_file(name), spin=SPIN)
 
 
 @registry.loader("magenta-predict")
 def load_predictor():
     """Style predictor: N×H×W×3 image in [0, 1] (any size) → 1×1×1×100 style vector."""
-    return registry.onnx_session(_dynamic(_model_file("arbitrary_predict"), (1, 2)))
+    return _session("arbitrary_predict")
 
 
 @registry.loader("magenta-transform")
 def load_transformer():
     """Transformer: content N×H×W×3 in [0, 1] (H, W multiples of 4) + style vector → stylised image."""
-    return registry.onnx_session(_dynamic(_model_file("arbitrary_transform"), (1, 2)))
+    return _session("arbitrary_transform")
 
 
 @registry.loader("builtin26")
 def load_builtin():
-    """The 26-style network (already size-agnostic): 1×3×H×W image + 26 blend weights → stylised image."""
-    return registry.onnx_session(_model_file("multistyle26"))
+    """The 26-style network: 1×3×H×W image + 26 blend weights → stylised image."""
+    return _session("multistyle26")
 
 
 # ---------------------------------------------------------------- style sources
@@ -132,8 +126,9 @@ def style_vector(image, style_scale: int = STYLE_SCALE) -> np.ndarray:
     img = image if isinstance(image, Image.Image) else open_image(image, max_side=max(style_scale * 2, 512))
     _check_size(img.size, "style image")
     scale = style_scale / max(img.size)
-    img = img.resize((max(MIN_SIDE, round(img.width * scale)), max(MIN_SIDE, round(img.height * scale))),
-                     Image.Resampling.LANCZOS)
+    img = img.resize(
+        (max(MIN_SIDE, round(img.width * scale)), max(MIN_SIDE, round(img.height * scale))), Image.Resampling.LANCZOS
+    )
     x = (np.asarray(img, np.float32) / 255.0)[None]
     sess = registry.get("magenta-predict")
     return sess.run(None, {sess.get_inputs()[0].name: x})[0].reshape(100)
@@ -147,10 +142,16 @@ def label_vector(library, field: str, name: str, style_scale: int = STYLE_SCALE)
         hint = f"; known: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}" if known else " (none labelled)"
         raise UserError(f"no works with {field} {name!r} in the library{hint}")
     with library.connect() as db:
-        db.execute("CREATE TABLE IF NOT EXISTS style_vectors (sha256 TEXT NOT NULL, model TEXT NOT NULL, "
-                   "scale INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (sha256, model, scale))")
-        cached = {row[0]: np.frombuffer(row[1], np.float32) for row in db.execute(
-            "SELECT sha256, vector FROM style_vectors WHERE model = ? AND scale = ?", (VECTOR_MODEL, style_scale))}
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS style_vectors (sha256 TEXT NOT NULL, model TEXT NOT NULL, "
+            "scale INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (sha256, model, scale))"
+        )
+        cached = {
+            row[0]: np.frombuffer(row[1], np.float32)
+            for row in db.execute(
+                "SELECT sha256, vector FROM style_vectors WHERE model = ? AND scale = ?", (VECTOR_MODEL, style_scale)
+            )
+        }
     vectors, new = [], []
     for r in records:
         vec = cached.get(r["sha256"])
@@ -336,8 +337,16 @@ def stylize(
     _check_size((w, h), "output")
     if (w, h) != img.size:
         img = img.resize((w, h), Image.Resampling.LANCZOS)
-    render = renderer(sources, strength=strength, preserve_color=preserve_color, style_scale=style_scale,
-                      library=library, reference=img, tile=tile, overlap=overlap)
+    render = renderer(
+        sources,
+        strength=strength,
+        preserve_color=preserve_color,
+        style_scale=style_scale,
+        library=library,
+        reference=img,
+        tile=tile,
+        overlap=overlap,
+    )
     return Image.fromarray(render(np.asarray(img), progress=progress))
 
 

@@ -1,11 +1,12 @@
 """Style studio in real headless Chromium: upload, built-in and painting styles, compare slider, download, contact
-sheet, Gatys with live preview, the session gallery."""
+sheet, Gatys with live preview and Cancel, the session gallery, and a camera snapshot as the content."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from conftest import wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +77,60 @@ def test_style_studio(open_page, shot, artdata):
     shot(page, "style-gatys", height=3200)
     assert page.get_by_text("This session's results").is_visible()
     assert page.get_by_text("Gatys · hokusai_great_wave.jpg").first.is_visible()
+
+
+def test_gatys_cancel_keeps_the_picture_so_far(open_page, shot, artdata):
+    page = open_page("/style")
+    page.get_by_text("Upload", exact=True).first.click()
+    open_page.wait()
+    _upload(page, 0, artdata / "photos" / "golden_gate.jpg")
+    open_page.wait()
+    page.get_by_role("tab", name="Classic (Gatys)").click()
+    _upload(page, 2, artdata / "styles" / "munch_the_scream.jpg")
+    open_page.wait()
+    page.get_by_role("tab", name="Classic (Gatys)").click()
+    page.get_by_role("button", name="Run Gatys").click()
+    page.get_by_text("step 10", exact=True).wait_for(timeout=180_000)  # the first live preview (every 10 steps)
+    step = int(re.search(r"Step (\d+)/60", page.get_by_text(re.compile(r"Step \d+/60")).first.inner_text()).group(1))
+    assert step < 60
+    page.get_by_role("button", name="Cancel").click()
+    open_page.wait()
+    page.get_by_role("tab", name="Classic (Gatys)").click()
+    # Stopped: no progress bar, no Cancel; the picture so far stays, with its download; it is not a finished result.
+    page.get_by_role("button", name="Download PNG").wait_for()
+    assert page.get_by_role("button", name="Cancel").count() == 0
+    assert page.get_by_text(re.compile(r"Step \d+/60")).count() == 0
+    assert page.get_by_text("Gatys · munch_the_scream.jpg").count() == 0  # the gallery keeps finished runs only
+    shot(page, "style-gatys-cancelled", height=2600)
+
+
+def test_camera_snapshot_as_content(camera_page, app_url, shot):
+    page = camera_page
+    page.goto(app_url + "/style")
+    wait_for_app(page)
+    page.get_by_text("Camera", exact=True).first.click()
+    wait_for_app(page)
+    # Chromium's fake camera (a moving test pattern): wait until it streams, or the click takes nothing
+    page.wait_for_function("() => [...document.querySelectorAll('video')].some(v => v.videoWidth > 0)",
+                           timeout=60_000)  # fmt: skip
+    page.get_by_role("button", name="Take Photo").click()
+    caption = page.get_by_text(re.compile(r"^\d+×\d+ px$")).first
+    caption.wait_for(timeout=60_000)
+    wait_for_app(page)
+    w, h = map(int, re.match(r"(\d+)×(\d+)", caption.inner_text()).groups())
+    assert w >= 160 and h >= 120
+    picker = page.locator("[data-testid=stMultiSelect] input").first
+    picker.click()
+    picker.fill("builtin:3")
+    page.get_by_role("option", name="builtin:3", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    longest = int(page.get_by_role("spinbutton", name="Output size (longer side, px)").input_value())
+    assert longest == min(max(w, h), 1024)  # the default output size follows the snapshot
+    page.get_by_role("button", name="Stylize").click()
+    result = page.get_by_text(re.compile(r"Result: \d+×\d+ px"))
+    result.wait_for(timeout=120_000)
+    wait_for_app(page)
+    rw, rh = map(int, re.search(r"(\d+)×(\d+)", result.inner_text()).groups())
+    assert max(rw, rh) == longest and abs(rw / rh - w / h) < 0.01
+    shot(page, "style-camera", height=2600)

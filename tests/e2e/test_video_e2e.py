@@ -6,17 +6,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app
+from conftest import wait_for_app
 
 from artcore import video
 
 pytestmark = pytest.mark.e2e
-FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 def test_video_upload_render_download(open_page, shot, artdata, tmp_path):
-    clip = video.pan_zoom_clip(artdata / "photos" / "golden_gate.jpg", tmp_path / "pan.mp4", seconds=1, fps=12,
-                               size=160)
+    clip = video.pan_zoom_clip(
+        artdata / "photos" / "golden_gate.jpg", tmp_path / "pan.mp4", seconds=1, fps=12, size=160
+    )
     page = open_page("/video")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(clip))
     page.get_by_text("12 fps · 12 frames").wait_for()
@@ -29,8 +29,10 @@ def test_video_upload_render_download(open_page, shot, artdata, tmp_path):
     open_page.wait()
     player = page.locator("[data-testid=stVideo]")
     player.wait_for()
-    assert player.evaluate("v => new Promise(r => v.readyState >= 1 ? r(v.duration) : "
-                           "v.addEventListener('loadedmetadata', () => r(v.duration)))") == pytest.approx(1.0, abs=0.1)
+    assert player.evaluate(
+        "v => new Promise(r => v.readyState >= 1 ? r(v.duration) : "
+        "v.addEventListener('loadedmetadata', () => r(v.duration)))"
+    ) == pytest.approx(1.0, abs=0.1)
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download mp4").click()
     saved = tmp_path / "styled.mp4"
@@ -48,28 +50,22 @@ def test_video_stop_then_resume(open_page, artdata, tmp_path, shot):
     open_page.wait()
     page.get_by_role("button", name="Render the whole clip").click()
     # Stop once the first 48-frame segment is stored, well before the end.
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const m = document.body.innerText.match(/Rendering (\\d+)\\/96/);
         return m && +m[1] >= 50;
-    }""", timeout=180_000, polling=100)
+    }""",
+        timeout=180_000,
+        polling=100,
+    )
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Stopped. Finished parts are kept").wait_for()
     open_page.wait()
     page.get_by_role("button", name="Render the whole clip").click()
     page.get_by_text(re.compile(r"96 frames, 320×202 px, 24 fps, with sound.*resumed at frame 48")).wait_for(
-        timeout=180_000)
+        timeout=180_000
+    )
     shot(page, "video_resumed")
-
-
-@pytest.fixture
-def camera_page(_browser):
-    """A second Chromium, with a fake camera that needs no permission prompt, from the session's Playwright."""
-    browser = _browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_CAMERA)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    browser.close()
 
 
 def test_live_camera_frames_arrive_stylised(camera_page, app_url, shot):
@@ -82,11 +78,14 @@ def test_live_camera_frames_arrive_stylised(camera_page, app_url, shot):
     playing = "v => v.videoWidth > 0 && v.currentTime > 1"
     video_el = frame.locator("video").first
     video_el.wait_for()
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const f = [...document.querySelectorAll('iframe')].find(i => (i.title || '').includes('streamlit_webrtc'));
         const v = f && f.contentDocument && f.contentDocument.querySelector('video');
         return v && v.videoWidth > 0 && v.currentTime > 1;
-    }""", timeout=120_000)
+    }""",
+        timeout=120_000,
+    )
     assert video_el.evaluate(playing)
     stats = page.get_by_text(re.compile(r"fps · \d+ frames stylised · mean change \d+/255"))
     for _ in range(120):  # the page refreshes these figures twice a second while the camera runs
