@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from artcore import embed, maps  # noqa: E402
-from artcore.config import PROJECT_ROOT, SHARED_ARTDATA  # noqa: E402
+from artcore.config import PROJECT_ROOT, SHARED_ARTDATA, cache_dir  # noqa: E402
 
 
 def synthesise(X: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -34,7 +34,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--artdata", type=Path, default=SHARED_ARTDATA)
     args = ap.parse_args()
-    store = embed.EmbeddingStore.for_file(embed.cache_dir() / "bench-embeddings.sqlite")
+    store = embed.EmbeddingStore.for_file(cache_dir() / "bench-embeddings.sqlite")
     paths = [p for task in ("artist10", "genre4") for p in embed.folder_images(args.artdata / task)[0]]
     X, _ = embed.cached(store, [(embed.file_sha256(p), p) for p in paths], embed.DEFAULT_ENCODER)
     result = {"encoder": embed.DEFAULT_ENCODER, "real_embeddings": len(X), "cpu_count": os.cpu_count(),

@@ -42,10 +42,11 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 
 def test_artist10_accuracy_floor(artist10_model):
-    """Measured 65% top-1 / 83% top-3 (5-fold); a linear model on frozen features, far from the 80% goal."""
+    """Measured 67% top-1 / 82% top-3 (5-fold, seed 0; 64% / 81% over three fold seeds) with lite0-crops; a linear
+    model on frozen features, far from the 80% goal."""
     cv = classify.load(artist10_model).meta["cv"]  # training measures it; no need to run the folds twice
     assert cv["n"] == 100 and cv["folds"] == 5
-    assert cv["top1"] >= 0.55 and cv["top3"] >= 0.75, cv
+    assert cv["top1"] >= 0.62 and cv["top3"] >= 0.77, cv
 
 
 def test_genre4_accuracy_floor(artdata, embed_cache):
@@ -102,7 +103,9 @@ def test_cli_train_on_library_labels(artdata, tmp_path, embed_cache, capsys):
 
 
 def test_bad_input_is_one_clear_sentence(artdata, artist10_model, tmp_path, capsys):
-    code, _, err = run(capsys, "classify", "predict", "--model", tmp_path / "none.npz", artdata / "photos" / "cornell.jpg")
+    code, _, err = run(
+        capsys, "classify", "predict", "--model", tmp_path / "none.npz", artdata / "photos" / "cornell.jpg"
+    )
     assert code == 2 and "no model file" in err
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"nope")

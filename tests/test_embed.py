@@ -34,13 +34,30 @@ def test_onnx_features_match_the_torch_network(three_paintings):
 
     X = embed.compute(three_paintings, "lite0-texture")
     assert X.shape == (3, embed.ENCODERS["lite0-texture"].dim) and np.isfinite(X).all()
-    img = embed._load(three_paintings[0], 2 * 224)  # as compute() decodes for lite0
-    x = torch.from_numpy(embed._prepare(embed.ENCODERS["lite0"], img)).permute(2, 0, 1)[None]
+    img = embed._load(three_paintings[0], embed._decode_side(embed.ENCODERS["lite0"]))  # as compute() decodes
+    x = torch.from_numpy(embed._prepare(embed.ENCODERS["lite0"], img)).permute(0, 3, 1, 2)
     net = registry.get("lite0")
     with torch.no_grad():
         last = lite0.block_outputs(net, x, (15,))[-1]
         head = net._swish(net._bn1(net._conv_head(last))).mean((2, 3))[0].numpy()
     np.testing.assert_allclose(embed.compute(three_paintings[:1], "lite0")[0], head, rtol=1e-3, atol=1e-3)
+
+
+def test_crops_average_a_grid_of_crops(three_paintings):
+    """lite0-crops: the mean of the texture features of a 3×3 grid of 224-px crops of the picture at 768 px."""
+    from PIL import Image
+
+    enc = embed.ENCODERS["lite0-crops"]
+    img = embed._load(three_paintings[1], embed._decode_side(enc))
+    assert max(img.size) == 768
+    crops = embed._prepare(enc, img)
+    assert crops.shape == (9, 224, 224, 3)
+    np.testing.assert_array_equal(crops[0], np.asarray(img.crop((0, 0, 224, 224)), np.float32) / 255)
+    x = embed.compute([Image.fromarray((crops[4] * 255).astype(np.uint8))], "lite0-crops")  # a small picture
+    assert x.shape == (1, enc.dim) and np.isfinite(x).all()
+    np.testing.assert_allclose(
+        embed.compute([img], "lite0-crops")[0], embed._run(enc, crops).mean(0), rtol=1e-4, atol=1e-4
+    )
 
 
 def test_second_run_computes_nothing(tmp_path, three_paintings):
