@@ -28,6 +28,9 @@ PAGES = [
      "Upload a painting and see which artists in your library it resembles most, and their most similar works."),
     ("pages/map.py", "Map", ":material/scatter_plot:",
      "Every artwork on one map, placed by how a neural network sees it: similar works sit together."),
+    ("pages/generate.py", "Generate", ":material/auto_awesome:",
+     "New paintings from a GAN trained here on paintings: mix genres, walk smoothly from one picture to another, "
+     "find the GAN's nearest painting to your photo, or glide your photo from one painting's style to another's."),
 ]  # fmt: skip
 
 

@@ -49,11 +49,15 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img
 
 
-def open_image(source: str | os.PathLike | bytes, max_side: int | None = None) -> Image.Image:
+def open_image(
+    source: str | os.PathLike | bytes, max_side: int | None = None, min_side: int | None = None
+) -> Image.Image:
     """Decode a file (or bytes) fully into an upright 8-bit RGB image.
 
     ``max_side`` lets JPEG decode at a reduced scale (much faster) when only a small copy is needed;
-    the whole file is still read, so truncation is still caught.
+    the whole file is still read, so truncation is still caught. ``min_side`` instead decodes a JPEG at the
+    smallest scale (1/2, 1/4, 1/8) keeping both sides at least ``min_side`` and resizes nothing: the fastest
+    way to a small copy when the caller resizes anyway (embeddings).
     """
     name = "upload" if isinstance(source, bytes) else str(source)
     if isinstance(source, bytes):
@@ -78,6 +82,8 @@ def open_image(source: str | os.PathLike | bytes, max_side: int | None = None) -
                 raise ImageError("image has no pixels")
             if max_side and img.format == "JPEG" and max(w, h) > max_side:
                 img.draft("RGB", (max_side, max_side))
+            elif min_side and img.format == "JPEG" and min(w, h) >= 2 * min_side:
+                img.draft("RGB", (min_side, min_side))
             img.load()
             img = ImageOps.exif_transpose(img)
             rgb = _to_rgb(img)
@@ -148,9 +154,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_save_image(img: Image.Image, path: Path, **save_kwargs) -> None:
-    """Save a PIL image atomically; the format follows the path's suffix unless given."""
+def png_bytes(img) -> bytes:
+    """A PIL image or an H×W×3 uint8 array as PNG bytes (fast compression: for downloads)."""
+    if isinstance(img, np.ndarray):
+        img = Image.fromarray(img)
     buf = io.BytesIO()
-    fmt = save_kwargs.pop("format", None) or Image.registered_extensions().get(path.suffix.lower(), "PNG")
+    img.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def atomic_save_image(img: Image.Image, path: str | os.PathLike, **save_kwargs) -> None:
+    """Save a PIL image atomically; the format follows the path's suffix unless given."""
+    path = Path(path)
+    buf = io.BytesIO()
+    fmt = save_kwargs.pop("format", None)
+    if not fmt:
+        Image.preinit()  # the common formats, without importing every plugin as registered_extensions() does
+        fmt = Image.EXTENSION.get(path.suffix.lower()) or Image.registered_extensions().get(path.suffix.lower(), "PNG")
     img.save(buf, format=fmt, **save_kwargs)
     atomic_write_bytes(path, buf.getvalue())

@@ -109,6 +109,14 @@ def classifier(path: str, mtime: float):
     return classify.load(path)
 
 
+@st.cache_resource(show_spinner="Loading generator…", max_entries=4)
+def gan_model(path: str, mtime: float):
+    """A GAN generator from ``artcore.gan``; ``mtime`` makes a newer checkpoint load afresh."""
+    from artcore.gan.generate import load_model
+
+    return load_model(path)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def library_map(root: str, version: str, encoder: str, n_neighbors: int, min_dist: float):
     """``artcore.maps.library_map`` kept in memory per (library version, encoder, parameters)."""

@@ -360,6 +360,40 @@ def _video_frame(arr: np.ndarray):
     return av.VideoFrame.from_ndarray(np.ascontiguousarray(arr), format="rgb24")
 
 
+def write_mp4(frames: Sequence[np.ndarray], fps: float, out) -> Path:
+    """Frames (H×W×3 uint8, even sizes) as a browser-playable H.264 mp4, written to a temp name then renamed."""
+    import av
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".tmp-{out.name}")
+    with av.open(str(tmp), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001), options={"crf": "18"})
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = "yuv420p"
+        for arr in frames:
+            container.mux(stream.encode(_video_frame(arr)))
+        container.mux(stream.encode(None))
+    os.replace(tmp, out)
+    return out
+
+
+def save_frames(frames: Sequence[np.ndarray], out, fps: float = 24.0) -> dict:
+    """Write rendered frames (a walk, an animation) as MP4 or GIF, chosen by ``out``'s suffix."""
+    from artcore.imageio import atomic_write_bytes
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix == ".gif":
+        atomic_write_bytes(out, gif_bytes(frames, fps))
+    elif suffix == ".mp4":
+        write_mp4(frames, fps, out)
+    else:
+        raise UserError(f"{out.name}: write the animation to a .mp4 or .gif file")
+    h, w = frames[0].shape[:2]
+    return {"output": str(out), "frames": len(frames), "size": [w, h], "fps": fps}
+
+
 def _segments(job: Path) -> list[Path]:
     """Finished segments in order, up to the first gap."""
     out = []

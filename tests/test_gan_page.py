@@ -1,0 +1,78 @@
+"""The Generate page under AppTest: grid with class mixing, a latent walk, a projection then a walk from it,
+a style walk, and one-click training on the library."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from artcore.config import PROJECT_ROOT
+from artcore.library import Library
+
+
+@pytest.fixture(scope="module")
+def gan_library(tmp_path_factory, artdata) -> Library:
+    lib = Library(tmp_path_factory.mktemp("gan") / "library")
+    for genre in ("Landscape", "Portrait"):
+        for f in sorted((artdata / "genre4" / genre).iterdir())[:6]:
+            lib.add_bytes(f.read_bytes(), source="test", original=str(f), genre=genre)
+    return lib
+
+
+@pytest.fixture
+def at(monkeypatch, gan_library, tmp_path) -> AppTest:
+    monkeypatch.setenv("ARTCORE_HOME", str(gan_library.root))
+    monkeypatch.setenv("ARTCORE_VIDEO_JOBS", str(tmp_path / "jobs"))
+    at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=300).run()
+    at.switch_page("pages/generate.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_generate_grid_and_class_mix(at):
+    assert "4 classes" in at.info[0].value and "Landscape" in at.info[0].value
+    assert len(at.get("image")) == 1  # the grid
+    at.multiselect(key="g_classes").set_value(["Landscape", "Portrait"]).run()
+    assert not at.exception
+    assert [s.label for s in at.slider][:2] == ["Weight: Landscape", "Weight: Portrait"]
+    at.slider(key="g_classes_Landscape").set_value(0.7).run()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.get("download_button")][0] == "Download grid (PNG)"
+
+
+def test_latent_walk_and_projection(at, artdata):
+    at.slider(key="w_frames").set_value(8).run()
+    at.button(key="w_go").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["gan_result"].endswith(".mp4")
+    assert any(b.label == "Download GIF" for b in at.get("download_button"))
+    at.radio(key="p_how").set_value("From the library").run()
+    at.slider(key="p_steps").set_value(50).run()
+    at.button(key="p_go").click().run()
+    assert not at.exception and not at.error
+    proj = at.session_state["g_projection"]
+    assert proj.steps == 50 and proj.image.shape == (32, 32, 3)
+    assert "Projected picture" in at.radio(key="w_From_kind").options
+    at.radio(key="w_From_kind").set_value("Projected picture").run()
+    at.button(key="w_go").click().run()
+    assert not at.exception and not at.error
+
+
+def test_style_walk(at):
+    at.radio(key="s_how").set_value("From the library").run()
+    at.slider(key="s_frames").set_value(8).run()
+    at.select_slider(key="s_size").set_value(256).run()
+    at.button(key="s_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["style_result"].endswith(".mp4")
+
+
+def test_train_on_the_library(at, gan_library):
+    from artcore.gan.train import library_run_folder
+
+    assert at.selectbox(key="t_field").value == "genre"
+    at.slider(key="t_minutes").set_value(1).run()
+    at.button(key="t_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    run = library_run_folder(gan_library, "genre", 32)
+    assert (run / "model.pt").is_file() and (run / "samples" / "latest.png").is_file()
