@@ -144,7 +144,8 @@ def file_sha256(path: str | os.PathLike) -> str:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a temp file in the same folder and rename, so a kill never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    # The writer's pid in the name lets a later run tell a dead writer's leftover from a live one's file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -161,6 +162,27 @@ def png_bytes(img) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete ``atomic_write_bytes`` temp files under ``folder`` whose writing process is gone (killed mid-write)."""
+    removed = 0
+    for tmp in Path(folder).rglob(".tmp-*"):
+        pid = tmp.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def atomic_save_image(img: Image.Image, path: str | os.PathLike, **save_kwargs) -> None:

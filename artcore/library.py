@@ -23,7 +23,15 @@ from PIL import Image
 from artcore import config, imagestats
 from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
-from artcore.imageio import ImageError, atomic_save_image, atomic_write_bytes, image_info, is_image_name, open_image
+from artcore.imageio import (
+    ImageError,
+    atomic_save_image,
+    atomic_write_bytes,
+    image_info,
+    is_image_name,
+    open_image,
+    remove_stale_temps,
+)
 
 SOURCES = ("upload", "folder", "flickr", "pinterest", "kaggle")
 THUMB_SIDE = 256
@@ -209,6 +217,8 @@ class Library:
         if label_from not in ("none", "parent"):
             raise UserError("--label-from must be 'none' or 'parent'")
         _check_field(label_field)
+        for folder in ("images", "thumbs"):  # what an earlier, killed import was writing
+            remove_stale_temps(self.root / folder)
         layout = detect_layout(root) if layout == "auto" else layout
         report = ImportReport()
         if layout == "kaggle":

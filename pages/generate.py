@@ -175,7 +175,9 @@ with tabs[3]:
     s_size = c2.select_slider("Size (px)", [256, 384, 512, 768], 384, key="s_size")
     s_loop = c3.checkbox("Loop back", key="s_loop")
     ready = content is not None and all(style_ends)
-    if st.button("Render the style walk", type="primary", key="s_go", disabled=not ready):
+    c1, c2 = st.columns([1, 4])
+    c2.button("Stop", key="s_stop", help="Stops after the current frame.")
+    if c1.button("Render the style walk", type="primary", key="s_go", disabled=not ready):
         from artcore.style.walk import style_walk
 
         bar = ui.Progress("Rendering frames")
