@@ -339,19 +339,27 @@ def result_path(clip: Path, sources, **settings) -> Path:
     return work_dir() / f"{clip.stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}.mp4"
 
 
-def _write_segment(path: Path, frames: list[np.ndarray], fps: Fraction) -> None:
-    """Lossless RGB H.264, written to a temp name then renamed, so a segment on disk is always complete."""
+def _write_video(path: Path, frames: Sequence[np.ndarray], fps: Fraction, *, container_format: str, codec: str,
+                 pix_fmt: str, options: dict) -> None:  # fmt: skip
+    """Encode frames to a temp name then rename, so a file on disk is always complete."""
     import av
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}")
-    with av.open(str(tmp), "w", format="matroska") as container:
-        stream = container.add_stream("libx264rgb", rate=fps, options={"crf": "0", "preset": "ultrafast"})
+    with av.open(str(tmp), "w", format=container_format) as container:
+        stream = container.add_stream(codec, rate=fps, options=options)
         stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = "rgb24"
+        stream.pix_fmt = pix_fmt
         for arr in frames:
             container.mux(stream.encode(_video_frame(arr)))
         container.mux(stream.encode(None))
     os.replace(tmp, path)
+
+
+def _write_segment(path: Path, frames: list[np.ndarray], fps: Fraction) -> None:
+    """A job segment: lossless RGB H.264 in Matroska."""
+    _write_video(path, frames, fps, container_format="matroska", codec="libx264rgb", pix_fmt="rgb24",
+                 options={"crf": "0", "preset": "ultrafast"})  # fmt: skip
 
 
 def _video_frame(arr: np.ndarray):
@@ -362,19 +370,9 @@ def _video_frame(arr: np.ndarray):
 
 def write_mp4(frames: Sequence[np.ndarray], fps: float, out) -> Path:
     """Frames (H×W×3 uint8, even sizes) as a browser-playable H.264 mp4, written to a temp name then renamed."""
-    import av
-
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".tmp-{out.name}")
-    with av.open(str(tmp), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001), options={"crf": "18"})
-        stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = "yuv420p"
-        for arr in frames:
-            container.mux(stream.encode(_video_frame(arr)))
-        container.mux(stream.encode(None))
-    os.replace(tmp, out)
+    _write_video(out, frames, Fraction(fps).limit_denominator(1001), container_format="mp4", codec="libx264",
+                 pix_fmt="yuv420p", options={"crf": "18"})  # fmt: skip
     return out
 
 

@@ -57,7 +57,7 @@ def show_result(key: str, name: str) -> None:
         c1.download_button("Download MP4", data, file_name=f"{name}.mp4", mime="video/mp4", key=f"{key}_dl")
         gif = Path(path).with_suffix(".gif")
         if not gif.exists():
-            video.save_frames(list(video.read_frames(path)), gif, 12.0)
+            video.write_gif(path, gif, max_fps=30.0, max_seconds=120.0)  # walks are small: long ones too
         c2.download_button("Download GIF", gif.read_bytes(), file_name=f"{name}.gif", mime="image/gif",
                            key=f"{key}_dlgif")  # fmt: skip
 

@@ -1,11 +1,10 @@
 import hashlib
-import io
 
 import streamlit as st
 
 from artcore import ui
 from artcore.errors import UserError
-from artcore.imageio import open_image
+from artcore.imageio import open_image, png_bytes
 from artcore.style import NUM_BUILTIN, StyleSource, contact_sheet, stylize
 from artcore.style.gatys import GatysSettings, gatys
 
@@ -23,12 +22,6 @@ def builtin_thumbs(png: bytes) -> list:
     """Every built-in style on a small copy of the content, for the gallery."""
     small = open_image(png, max_side=96)
     return [stylize(small, [StyleSource("builtin", i)]) for i in range(NUM_BUILTIN)]
-
-
-def png_bytes(img) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
 
 
 def remember(name: str, img) -> None:

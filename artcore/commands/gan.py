@@ -188,6 +188,8 @@ def cmd_walk(args) -> int:
 
 
 def cmd_project(args) -> int:
+    import time
+
     import numpy as np
     from PIL import Image
 
@@ -202,8 +204,6 @@ def cmd_project(args) -> int:
         bar.n = done
         bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
         bar.refresh()
-
-    import time
 
     start = time.perf_counter()
     try:

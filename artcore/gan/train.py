@@ -350,7 +350,7 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
     def fake_labels(n):  # classes drawn as often as they occur in the data
         return eye[ys[torch.from_numpy(rng.integers(0, len(data), n)).to(device)]]
 
-    def write(final: bool = False) -> None:
+    def write() -> None:
         if not dist.main:
             return
         out.mkdir(parents=True, exist_ok=True)
@@ -439,7 +439,7 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
                 write()
                 last_ckpt = now
     finally:
-        write(final=True)
+        write()
         samples()
         dist.close()
     stats.pop("_t", None)
