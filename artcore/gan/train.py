@@ -245,6 +245,8 @@ class _Dist:
 
     def close(self) -> None:
         if self.world > 1:
+            # Leave together: a process tearing Gloo down while process 0 still writes files can abort.
+            self.dist.barrier()
             self.dist.destroy_process_group()
 
 
