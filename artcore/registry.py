@@ -6,8 +6,9 @@ The app wraps ``get`` in ``st.cache_resource`` (see ``artcore.ui``) so every ses
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import importlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,15 +27,41 @@ def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
     return wrap
 
 
-@functools.cache
+_MODELS: dict[str, Any] = {}
+_LOCKS: dict[str, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
 def get(name: str) -> Any:
-    """The loaded model ``name``, built on first use and shared afterwards."""
-    if name not in _LOADERS:
-        for module in _PROVIDERS:
-            importlib.import_module(module)
-    if name not in _LOADERS:
-        raise KeyError(f"no model called {name!r}; known: {sorted(_LOADERS)}")
-    return _LOADERS[name]()
+    """The loaded model ``name``, built on first use and shared afterwards (once, whichever thread asks first)."""
+    if name in _MODELS:
+        return _MODELS[name]
+    with _GUARD:
+        if name not in _LOADERS:
+            for module in _PROVIDERS:
+                importlib.import_module(module)
+        if name not in _LOADERS:
+            raise KeyError(f"no model called {name!r}; known: {sorted(_LOADERS)}")
+        lock = _LOCKS.setdefault(name, threading.Lock())
+    with lock:
+        if name not in _MODELS:
+            _MODELS[name] = _LOADERS[name]()
+    return _MODELS[name]
+
+
+def prefetch(*names: str) -> None:
+    """Start building models in a background thread, so loading overlaps the caller's own start-up work.
+
+    onnxruntime builds sessions outside Python's lock; a later ``get`` waits for the build instead of repeating it,
+    and an error is raised again by that ``get``.
+    """
+
+    def build() -> None:
+        for name in names:
+            with contextlib.suppress(Exception):  # the caller's own get() reports it
+                get(name)
+
+    threading.Thread(target=build, name="artcore-prefetch", daemon=True).start()
 
 
 def session_options(spin: bool = True):

@@ -16,13 +16,13 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from artcore import classify, embed  # noqa: E402
 from artcore.config import PROJECT_ROOT, SHARED_ARTDATA, cache_dir  # noqa: E402
+from artcore.imageio import atomic_write_bytes  # noqa: E402
 
 # (row name, encoder, C)
 CONTENDERS = [("baseline: frozen Lite0 + LR", "lite0", 1.0), ("ours: lite0-crops", "lite0-crops", classify.C_OURS),
@@ -89,11 +89,7 @@ def main() -> int:
     print("embeddings/s: " + ", ".join(f"{k} {v}" for k, v in result["embeddings_per_s"].items()))
     print("embeddings/s implied by CPU time on all cores: "
           + ", ".join(f"{k} {v}" for k, v in result["embeddings_per_s_from_cpu_time"].items()))  # fmt: skip
-    out = PROJECT_ROOT / "benchmarks" / "results" / "classify.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, suffix=".tmp") as fh:
-        json.dump(result, fh, indent=1)
-    os.replace(fh.name, out)
+    atomic_write_bytes(PROJECT_ROOT / "benchmarks" / "results" / "classify.json", json.dumps(result, indent=1).encode())
     return 0
 
 

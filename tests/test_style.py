@@ -95,6 +95,48 @@ def test_tiled_rendering_has_no_seams(content, style_path):
     assert seam_score(np.asarray(out), 512, 96) < 1.15
 
 
+def test_prepared_transformer_matches_the_shipped_graph(content, style_path):
+    """The rewritten graph (fused ops, float activations) renders what the shipped 8-bit graph renders at 384 px,
+    up to the 8-bit rounding it drops, and keeps no activation Quantize→Dequantize pair."""
+    import onnx
+    import onnxruntime as ort
+
+    from artcore import registry
+    from artcore.style import _model_file, graphs, style_vector
+
+    source = _model_file("arbitrary_transform")
+    ops = [n.op_type for n in onnx.load_from_string(graphs.build(source)).graph.node]
+    shipped_ops = [n.op_type for n in onnx.load(str(source)).graph.node]
+    assert ops.count("QuantizeLinear") < shipped_ops.count("QuantizeLinear") / 3
+    assert "Resize" not in ops and "InstanceNormalization" not in shipped_ops
+    x = (np.asarray(content.resize((384, 384)), np.float32) / 255.0)[None]
+    vec = style_vector(style_path).reshape(1, 1, 1, 100).astype(np.float32)
+    shipped = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"])
+    prepared = registry.get("magenta-transform")
+    a, b = (np.clip(s.run(None, dict(zip([i.name for i in s.get_inputs()], (x, vec), strict=True)))[0], 0, 1)
+            for s in (shipped, prepared))  # fmt: skip
+    psnr = 10 * np.log10(1.0 / np.mean((a - b) ** 2))
+    assert psnr > 22, psnr
+
+
+def test_registry_prefetch_builds_once():
+    from artcore import registry
+
+    calls = []
+
+    @registry.loader("test-slow-model")
+    def slow():
+        import time
+
+        time.sleep(0.3)
+        calls.append(1)
+        return object()
+
+    registry.prefetch("test-slow-model")
+    model = registry.get("test-slow-model")  # waits for the background build instead of starting another
+    assert registry.get("test-slow-model") is model and calls == [1]
+
+
 @pytest.mark.parametrize("spec,kind,value,weight", [
     ("builtin:7@0.5", "builtin", 7, 0.5), ("artist:Van Gogh@2", "artist", "Van Gogh", 2.0),
     ("a@b/x.jpg", "image", "a@b/x.jpg", 1.0), ("p.png@.25", "image", "p.png", 0.25)])

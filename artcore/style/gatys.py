@@ -151,9 +151,9 @@ def gatys(content, style, settings: GatysSettings | None = None,
 
 def gatys_to_file(content, style, out: Path, settings: GatysSettings | None = None, callback=None) -> dict:
     """``gatys`` then write a PNG atomically; returns ``{"output", "size", "seconds"}``."""
-    from artcore.imageio import atomic_save_image
+    from artcore.imageio import FAST_PNG, atomic_save_image
 
     t0 = time.perf_counter()
     result = gatys(content, style, settings, callback)
-    atomic_save_image(result, Path(out), compress_level=1)
+    atomic_save_image(result, Path(out), **FAST_PNG)
     return {"output": str(out), "size": list(result.size), "seconds": round(time.perf_counter() - t0, 3)}

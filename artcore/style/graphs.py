@@ -13,8 +13,12 @@ computes the same function as the original graph (up to float rounding):
   no full-size upsampled and padded copies, and 16 instead of 36 multiply-adds per small pixel (``_upsample_conv``);
 - nearest resizes by 1 are dropped.
 
-The 8-bit quantisation of the Magenta transformer (Quantize/Dequantize pairs) is kept as it is: sessions for these
-graphs must be made with ``DISABLED_OPTIMIZERS`` so onnxruntime does not re-quantise the combined float weights.
+One rewrite changes the numbers on purpose (``_float_activations``): the shipped Magenta transformer is a TF-Lite
+post-training 8-bit export, so every activation passes a Quantize→Dequantize pair (rounding to 256 levels) and every
+weight a Dequantize, as float operators at full size. The rewrite stores the weights dequantised and drops the
+activation rounding, which brings the graph back toward the float network Magenta trained: 1024² renders in about
+70% of the time, and the output differs only in fine grain (26 dB PSNR against the 8-bit graph, measured). Sessions
+for these graphs are made with ``DISABLED_OPTIMIZERS`` so onnxruntime does not re-quantise the float weights.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 
 from artcore.config import cache_dir
 
-GRAPH_VERSION = 1  # bump when a rewrite changes; old cached files are simply ignored
+GRAPH_VERSION = 2  # bump when a rewrite changes; old cached files are simply ignored
 DISABLED_OPTIMIZERS = ("WeightBiasQuantization",)  # it would round the rewritten float weights to 8 bits
 
 # name: (axes of the first input made dynamic, rewrite the graph)
@@ -110,6 +114,7 @@ def build(source: Path, axes=(1, 2), rewrite: bool = True) -> bytes:
     if rewrite:
         _fuse_instance_norm(g)
         _upsample_conv(g)
+        _float_activations(g)
         _sort(g)
     return model.SerializeToString()
 
@@ -313,3 +318,38 @@ def _upsample_conv(g) -> int:
         g.node.remove(resize)
         count += 1
     return count
+
+
+def _float_activations(g) -> tuple[int, int]:
+    """Dequantise constant weights into float initializers; drop activation Quantize→Dequantize pairs.
+
+    Returns (weights folded, pairs dropped). A QuantizeLinear stays where any consumer is a quantised operator
+    (QLinearAdd and the like), which needs the 8-bit values.
+    """
+    from onnx import numpy_helper
+
+    inits = {t.name for t in g.initializer}
+    folded = 0
+    for dq in list(g.node):
+        if dq.op_type == "DequantizeLinear" and dq.input[0] in inits:
+            g.initializer.append(numpy_helper.from_array(np.asarray(_value(g, dq.output[0]), np.float32), dq.output[0]))
+            g.node.remove(dq)
+            folded += 1
+    users, outputs = _users(g), {o.name: o for o in g.output}
+    dropped = 0
+    for q in list(g.node):
+        uses = users.get(q.output[0], [])
+        if q.op_type != "QuantizeLinear" or q.input[0] in inits or not uses:
+            continue
+        if any(u.op_type != "DequantizeLinear" for u in uses):
+            continue
+        for dq in uses:
+            for n in users.get(dq.output[0], []):
+                n.input[:] = [q.input[0] if i == dq.output[0] else i for i in n.input]
+            if dq.output[0] in outputs:
+                outputs[dq.output[0]].name = q.input[0]
+            g.node.remove(dq)
+        g.node.remove(q)
+        dropped += 1
+    return folded, dropped
+

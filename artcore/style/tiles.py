@@ -83,7 +83,10 @@ def render_tiled(
 
 
 def _to_uint8(a: np.ndarray) -> np.ndarray:
-    return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    b = np.clip(a, 0.0, 1.0)
+    b *= 255.0
+    b += 0.5
+    return b.astype(np.uint8)
 
 
 def seam_score(image: np.ndarray, tile: int = 1024, overlap: int = 128) -> float:
