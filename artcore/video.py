@@ -345,15 +345,25 @@ def _write_video(path: Path, frames: Sequence[np.ndarray], fps: Fraction, *, con
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    with av.open(str(tmp), "w", format=container_format) as container:
-        stream = container.add_stream(codec, rate=fps, options=options)
-        stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = pix_fmt
-        for arr in frames:
-            container.mux(stream.encode(_video_frame(arr)))
-        container.mux(stream.encode(None))
-    os.replace(tmp, path)
+    tmp = _temp_path(path)
+    try:
+        with av.open(str(tmp), "w", format=container_format) as container:
+            stream = container.add_stream(codec, rate=fps, options=options)
+            stream.height, stream.width = frames[0].shape[:2]
+            stream.pix_fmt = pix_fmt
+            for arr in frames:
+                container.mux(stream.encode(_video_frame(arr)))
+            container.mux(stream.encode(None))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _temp_path(path: Path) -> Path:
+    """Where ``path`` is written before its rename; named as ``imageio.atomic_write_bytes`` names its temp files
+    (writer's pid first), so ``imageio.remove_stale_temps`` can tell a dead writer's leftover."""
+    return path.with_name(f".tmp-{os.getpid()}-{path.name}")
 
 
 def _write_segment(path: Path, frames: list[np.ndarray], fps: Fraction) -> None:
@@ -483,7 +493,7 @@ def _encode(segments: list[Path], source, out: Path, fps: Fraction, size: tuple[
     """The final mp4: segments re-encoded as H.264 (yuv420p, plays everywhere) with the source's sound muxed in."""
     import av
 
-    tmp = out.with_name(f".tmp-{out.stem}.mp4")
+    tmp = _temp_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     try:

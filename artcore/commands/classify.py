@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from artcore.commands import add_training_source
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from artcore.embed import DEFAULT_ENCODER, ENCODERS
@@ -12,14 +14,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("classify", parents=[common], help="train, apply and evaluate an artist/genre classifier")
     csub = p.add_subparsers(dest="classify_command", required=True, metavar="ACTION")
 
-    # ``--library`` may come bare here ("train on the library"), so this parser defines its own optional-value
-    # flag instead of inheriting ``common``'s (argparse's conflict resolution would mutate the shared action).
     tr = csub.add_parser("train", help="train on a folder-per-label tree (--data) or on the library's labels")
-    tr.add_argument("--library", nargs="?", const="", default=argparse.SUPPRESS, metavar="DIR",
-                    help="train on the library (DIR, else the default one); used unless --data is given")  # fmt: skip
-    tr.add_argument("--data", metavar="DIR", help="a folder with one sub-folder of images per label")
-    tr.add_argument("--field", choices=("artist", "genre", "style"), default="artist",
-                    help="library label to learn (default: artist)")  # fmt: skip
+    add_training_source(tr, "artist", "learn")
     tr.add_argument("--encoder", choices=tuple(ENCODERS), default=DEFAULT_ENCODER)
     tr.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
     tr.add_argument("--out", metavar="MODEL", required=True, help="model file to write (.npz)")

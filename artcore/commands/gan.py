@@ -6,18 +6,15 @@ import argparse
 import json
 import sys
 
+from artcore.commands import add_training_source
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("gan", parents=[common], help="train a conditional GAN, generate, project and walk")
     gsub = p.add_subparsers(dest="gan_command", required=True, metavar="ACTION")
 
     tr = gsub.add_parser("train", help="train (or resume) on a folder-per-label tree or the library's labels")
-    # ``--library`` may come bare here ("train on the library"); see artcore.commands.classify for why.
-    tr.add_argument("--library", nargs="?", const="", default=argparse.SUPPRESS, metavar="DIR",
-                    help="train on the library (DIR, else the default one); used unless --data is given")  # fmt: skip
-    tr.add_argument("--data", metavar="DIR", help="a folder with one sub-folder of images per class")
-    tr.add_argument("--field", choices=("artist", "genre", "style"), default="genre",
-                    help="library label to condition on (default: genre)")  # fmt: skip
+    add_training_source(tr, "genre", "condition on")
     tr.add_argument("--res", type=int, default=32, choices=(32, 64, 128, 256), help="resolution (default: 32)")
     tr.add_argument("--minutes", type=float, default=60.0, help="time box of this session (default: 60)")
     tr.add_argument("--max-images", type=int, metavar="N", help="also stop after N images seen in total")
