@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from artcore import config
+from artcore import config, guard
 from artcore.home import PAGES
 
+# Also in .streamlit/config.toml; set here too, so it holds whatever folder the server was started from.
+st.set_option("client.showErrorDetails", "none")
 st.set_page_config(page_title="Artcore", page_icon="🎨", layout="wide")
 
 nav = st.navigation([st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon, _) in enumerate(PAGES)])
 st.sidebar.caption(f"Library: `{config.library_dir()}`")
-nav.run()
+guard.run_page(nav)  # an error on a page is one plain sentence (or an apology with an id), never a traceback

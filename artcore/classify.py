@@ -24,6 +24,7 @@ FORMAT = "artcore-classifier-1"
 SAME_PICTURE = 0.999  # cosine similarity above which two embeddings are the same picture (float16 storage)
 # Inverse regularisation; measured best on artist10 among 0.1/1/10 (lite0-texture) and 3/10/30 (lite0-crops).
 C_OURS = 10.0
+OPEN_SET_MISS = 0.05  # share of known painters' held-apart works allowed to be called "none of these"
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Model:
         return (np.asarray(X, np.float32) - self.mean) * self.scale
 
     def proba(self, X: np.ndarray) -> np.ndarray:
-        return _softmax((self.transform(X) @ self.coef.T + self.intercept) / self.meta["temperature"])
+        return _softmax(_two_columns(self.transform(X) @ self.coef.T + self.intercept) / self.meta["temperature"])
 
 
 # ------------------------------------------------------------------ fitting
@@ -76,6 +77,13 @@ def _fit_linear(Z: np.ndarray, y: np.ndarray, C: float):
         return LogisticRegression(C=C, max_iter=3000).fit(Z, y)
 
 
+def _two_columns(scores: np.ndarray) -> np.ndarray:
+    """Per-label scores: scikit-learn keeps one column (the second label's log-odds) for two labels."""
+    if scores.ndim == 1:
+        scores = scores[:, None]
+    return np.hstack([-scores / 2, scores / 2]) if scores.shape[1] == 1 else scores
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(1, keepdims=True)
     e = np.exp(z)
@@ -93,11 +101,26 @@ def cross_validate(X: np.ndarray, labels: list[str], encoder: str, folds: int = 
     if folds < 2:
         raise UserError("every label needs at least 2 images for cross-validation")
     logits = np.zeros((len(y), len(classes)), np.float32)
+    near = np.zeros(len(y), np.float32)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
         mean, scale = scaling(X[tr], encoder)
         clf = _fit_linear((X[tr] - mean) * scale, y[tr], C)
-        logits[np.ix_(te, clf.classes_)] = clf.decision_function((X[te] - mean) * scale)
-    return {**_scores(logits, y, classes), "folds": folds, "logits": logits, "y": y}
+        logits[np.ix_(te, clf.classes_)] = _two_columns(clf.decision_function((X[te] - mean) * scale))
+        near[te] = closeness(_unit((X[te] - mean) * scale), _unit((X[tr] - mean) * scale), y[tr])[0]
+    return {**_scores(logits, y, classes), "folds": folds, "logits": logits, "y": y, "closeness": near}
+
+
+def _unit(Z: np.ndarray) -> np.ndarray:
+    return Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-9)
+
+
+def closeness(Q: np.ndarray, train: np.ndarray, y: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """(closeness, nearest label index) per query: the best over labels of the mean cosine similarity to the
+    label's ``k`` most similar works (unit vectors in). How near a painting is to any painter the model knows."""
+    sims = Q @ train.T
+    labels = np.unique(y)
+    per_label = np.stack([np.sort(sims[:, y == c], 1)[:, -k:].mean(1) for c in labels], 1)
+    return per_label.max(1), labels[per_label.argmax(1)]
 
 
 def _scores(scores: np.ndarray, y: np.ndarray, classes: list[str]) -> dict:
@@ -143,12 +166,16 @@ def train(X: np.ndarray, labels: list[str], paths: list[str], encoder: str, sour
     mean, scale = scaling(X, encoder)
     Z = (X - mean) * scale
     clf = _fit_linear(Z, np.searchsorted(classes, labels), C)
+    # Open set: a painting less close to every label's works than this is "none of these"; the threshold lets
+    # OPEN_SET_MISS of the labels' own held-apart works (cross-validated) fall below it.
+    threshold = float(np.quantile(cv["closeness"], OPEN_SET_MISS))
     meta = {
         "format": FORMAT, "encoder": encoder, "encoder_key": embed.get_encoder(encoder).key, "labels": classes,
+        "open_set": {"threshold": round(threshold, 4), "cv_false_unknown": round(float((cv["closeness"] < threshold).mean()), 4)},
         "counts": counts, "left_out": left_out, "min_per_label": need, "source": source, "cv": {k: cv[k] for k in ("top1", "top3", "n", "folds", "per_class")},
         "temperature": _temperature(cv["logits"], cv["y"]), "C": C, "trained": time.strftime("%Y-%m-%d %H:%M:%S"),
     }  # fmt: skip
-    unit = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-9)
+    unit = _unit(Z)
     return Model(meta, mean, scale, clf.coef_.astype(np.float32), clf.intercept_.astype(np.float32),
                  unit.astype(np.float16), [str(p) for p in paths], list(labels))  # fmt: skip
 
@@ -208,19 +235,24 @@ def library_data(lib, label_field: str = "artist", encoder: str = embed.DEFAULT_
 def predict_embeddings(model: Model, X: np.ndarray, paths: list[str], top: int = 5, similar: int = 6) -> list[dict]:
     """The ``classify predict --json`` objects for precomputed embeddings."""
     P = model.proba(X)
-    Z = model.transform(X)
-    Z /= np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-9)
-    sims = Z @ model.train_x.astype(np.float32).T
+    Z = _unit(model.transform(X))
+    train_x = model.train_x.astype(np.float32)
+    sims = Z @ train_x.T
+    near, nearest = closeness(Z, train_x, np.searchsorted(model.labels, model.train_labels))
+    threshold = model.meta.get("open_set", {}).get("threshold", -1.0)
     out = []
     for i, path in enumerate(paths):
         order = np.argsort(-P[i])[:top]
         # The painting itself (when it is one of the training works) is not "similar": skip near-identical matches.
-        near = [j for j in np.argsort(-sims[i]) if sims[i, j] < SAME_PICTURE][:similar]
+        alike = [j for j in np.argsort(-sims[i]) if sims[i, j] < SAME_PICTURE][:similar]
         out.append({
             "image": str(path),
+            # known: False when the painting is far from every label's works (open set: "none of these")
+            "known": bool(near[i] >= threshold), "closeness": round(float(near[i]), 4),
+            "nearest": model.labels[nearest[i]],
             "top": [{"label": model.labels[j], "prob": round(float(P[i, j]), 4)} for j in order],
             "similar": [{"path": model.train_paths[j], "label": model.train_labels[j],
-                         "score": round(float(sims[i, j]), 4)} for j in near],
+                         "score": round(float(sims[i, j]), 4)} for j in alike],
         })  # fmt: skip
     return out
 
@@ -245,7 +277,8 @@ def evaluate(model: Model, X: np.ndarray, labels: list[str]) -> dict:
 
 def explain(model: Model, x: np.ndarray, label: str) -> list[str]:
     """Short, honest reasons: per feature group, how ``label``'s closest works rank against every other label's."""
-    names = {"lite0-head": "content (ImageNet features)", "lite0": "content (ImageNet features)",
+    names = {"artnet": "painting features (brushwork, palette and subject, learnt from paintings)",
+             "lite0-head": "content (ImageNet features)", "lite0": "content (ImageNet features)",
              "lite0-texture": "brushwork and texture statistics", "magenta": "colour-and-texture style vector"}  # fmt: skip
     z = model.transform(x[None])[0]
     train = model.train_x.astype(np.float32) * 1.0

@@ -23,6 +23,8 @@ COMMANDS = (
     "artcore.commands.video",
     "artcore.commands.gan",
     "artcore.commands.style_walk",
+    "artcore.commands.artnet",
+    "artcore.commands.suggest",
 )
 # The module that registers each command: a run of one command imports only its module (the others pull in numpy,
 # the embedding code, HTTP clients, ... which slows every start). Commands missing here still work, just slower.
@@ -30,7 +32,8 @@ COMMAND_MODULES = {"stylize": "artcore.commands.style", "gatys": "artcore.comman
                    "library": "artcore.commands.library", "app": "artcore.commands.app",
                    "collect": "artcore.commands.collect", "embed": "artcore.commands.embed",
                    "classify": "artcore.commands.classify", "stylize-video": "artcore.commands.video",
-                   "gan": "artcore.commands.gan", "style": "artcore.commands.style_walk"}  # fmt: skip
+                   "gan": "artcore.commands.gan", "style": "artcore.commands.style_walk",
+                   "artnet": "artcore.commands.artnet", "suggest-styles": "artcore.commands.suggest"}  # fmt: skip
 
 
 def _command_name(argv: list[str]) -> str | None:

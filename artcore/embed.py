@@ -1,6 +1,8 @@
 """Image embeddings from bundled weights, computed once per (image hash, encoder version) and cached.
 
 Encoders:
+- ``artnet``: the painting encoder trained here (``artcore.artnet``: Lite0 fine-tuned on 42 painters), pooled
+  features of the whole picture at 224 px. The default: it knows brushwork and palettes, not just objects.
 - ``lite0``: EfficientNet-Lite0 (ImageNet) pooled head features of the whole image at 224 px — content.
 - ``lite0-texture``: the same network at higher resolution, keeping per-channel mean and standard deviation of
   every stage's feature maps (first-order texture statistics: brushwork, grain, edges) beside the pooled head.
@@ -9,9 +11,8 @@ Encoders:
 - ``magenta``: the Magenta arbitrary-stylization style predictor's 100-d style vector.
 - ``combined``: ``lite0-texture`` + ``magenta`` concatenated (each block scaled to equal weight).
 
-``lite0-crops`` is the default: it measured best for artists (3 points above ``lite0-texture`` over three fold
-seeds) and nearly as good for genres (96.7% vs 97.5%); adding the Magenta vector did not help
-(benchmarks/results/classify.json). ``lite0`` is the fast one (JPEGs decoded straight at the scale it needs).
+``artnet`` is the default (benchmarks/results/artnet.json); among the ImageNet encoders ``lite0-crops`` measured
+best for artists and ``lite0`` is the fast one (JPEGs decoded straight at the scale it needs).
 
 Lite0 runs through onnxruntime (several times faster than eager torch on CPU): the network, with its feature
 statistics computed inside the graph, is exported once from ``artcore.lite0`` into the cache folder.
@@ -31,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from artcore import registry
+from artcore import artnet, registry
 from artcore.config import cache_dir
 from artcore.errors import UserError
 from artcore.imageio import ImageError, file_sha256, is_image_name, open_image
@@ -80,6 +81,8 @@ class Encoder:
 ENCODERS: dict[str, Encoder] = {
     e.name: e
     for e in (
+        Encoder("artnet", f"224-{artnet.weights_digest()}", artnet.HEAD, 224,
+                "painting encoder trained here (Lite0 fine-tuned on 42 painters), whole picture at 224 px"),
         Encoder("lite0", "224-v2", _HEAD, 224, "EfficientNet-Lite0 pooled features, whole image at 224 px"),
         Encoder("lite0-texture", "384-v1", _LITE0_DIM, 384,
                 "EfficientNet-Lite0 at 384 px: pooled head + per-channel mean/std of every stage (texture)"),
@@ -91,7 +94,7 @@ ENCODERS: dict[str, Encoder] = {
                 parts=("lite0-texture", "magenta")),
     )
 }  # fmt: skip
-DEFAULT_ENCODER = "lite0-crops"
+DEFAULT_ENCODER = "artnet"
 
 
 def get_encoder(name: str) -> Encoder:
@@ -149,7 +152,7 @@ def _load_lite0_onnx():
 def _decode_side(enc: Encoder) -> tuple[str, int]:
     """How ``compute`` decodes for an encoder: ("min", n) decodes a JPEG at the smallest scale keeping both sides
     at least n (no resampling, fastest); ("max", n) scales the picture to at most n px on its longest side."""
-    if enc.name == "lite0":
+    if enc.name in ("lite0", "artnet"):
         return "min", enc.size
     if enc.name == "lite0-crops":
         return "max", _CROP_SCALE
@@ -188,6 +191,8 @@ def _run(enc: Encoder, batch: np.ndarray) -> np.ndarray:
         name = sess.get_inputs()[0].name
         # The exported predictor takes one image at a time (its batch axis is fixed at 1).
         return np.concatenate([sess.run(None, {name: x[None]})[0].reshape(1, -1) for x in batch])
+    if enc.name == "artnet":
+        return artnet.run(batch)[0]
     sess = registry.get("lite0-onnx")
     out = sess.run(None, {"x": np.ascontiguousarray(batch.transpose(0, 3, 1, 2))})[0]
     return out[:, :_HEAD] if enc.name == "lite0" else out

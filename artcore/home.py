@@ -25,7 +25,8 @@ PAGES = [
     ("pages/live.py", "Live camera", ":material/videocam:",
      "Your camera, stylised live in the browser, with a snapshot button."),
     ("pages/resemble.py", "Which artist?", ":material/person_search:",
-     "Upload a painting and see which artists in your library it resembles most, and their most similar works."),
+     "Upload a painting and see which painters it resembles most, the movements it looks like and who the painter "
+     "was; or train a model on your library's own artists and see their most similar works."),
     ("pages/map.py", "Map", ":material/scatter_plot:",
      "Every artwork on one map, placed by how a neural network sees it: similar works sit together."),
     ("pages/generate.py", "Generate", ":material/auto_awesome:",

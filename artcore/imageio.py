@@ -107,6 +107,59 @@ def open_image(
     return rgb
 
 
+def _header_size(source: str | os.PathLike | bytes) -> tuple[int, int] | None:
+    """(width, height) from the file's header only, or None when it cannot be read (``open_image`` says why)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as img:
+                return img.size
+    except Exception:  # noqa: BLE001 - any failure is reported by the full decode that follows
+        return None
+
+
+def scaled_size(size: tuple[int, int], longest: int | None, min_short: int = 1) -> tuple[int, int]:
+    """``size`` scaled down so the longer side is at most ``longest``, but never so far that the shorter side drops
+    below ``min_short``: a panorama keeps enough height for the networks. Never enlarges."""
+    w, h = size
+    if not longest or max(w, h) <= longest:
+        return w, h
+    scale = min(1.0, max(longest / max(w, h), min_short / max(1, min(w, h))))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def open_picture(
+    source: str | os.PathLike | bytes,
+    *,
+    min_side: int = 1,
+    max_side: int | None = None,
+    name: str | None = None,
+    purpose: str = "to use",
+) -> Image.Image:
+    """``open_image`` for a picture a person chose (an upload, a library file), with every refusal one plain
+    sentence (a ``UserError``): not a picture, or smaller than ``min_side`` px on a side ("too small ``purpose``").
+
+    ``max_side`` shrinks big pictures, except that a panorama keeps ``min_side`` px on its short side.
+    """
+    who = f"“{Path(name).name}”" if name else "This file"
+    longest = None
+    if max_side:
+        header = _header_size(source)
+        longest = max(scaled_size(header, max_side, min_side)) if header else max_side
+    try:
+        img = open_image(source, max_side=longest)
+    except ImageError as exc:
+        reason = str(exc)
+        if reason.startswith("not an image"):
+            reason = "it is not in any picture format this app knows"
+        raise ImageError(f"{who} cannot be read as a picture ({reason}); upload a JPEG, PNG or WebP image.") from exc
+    if min(img.size) < min_side:
+        who = who if name else "This picture"
+        raise ImageError(f"{who} is only {img.width}×{img.height} pixels, too small {purpose}; upload one at least "
+                         f"{min_side} pixels on each side.")  # fmt: skip
+    return img
+
+
 def image_info(data: bytes) -> tuple[str, int, int]:
     """(format, width, height) from the header, with width/height as displayed after EXIF orientation."""
     if not data:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from PIL import Image
 
 from artcore import config, imagestats
+from artcore import labels as _labels
 from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
 from artcore.imageio import (
@@ -58,6 +60,7 @@ CREATE TABLE IF NOT EXISTS skipped (file TEXT PRIMARY KEY, reason TEXT, source T
 CREATE TABLE IF NOT EXISTS artists (
     name TEXT PRIMARY KEY, years TEXT, genre TEXT, nationality TEXT, bio TEXT, wikipedia TEXT, paintings INTEGER
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
 """
 
 
@@ -172,7 +175,14 @@ class Library:
         with self.connect() as db:
             n, changed = db.execute("SELECT COUNT(*), COALESCE(MAX(changed), 0) FROM images").fetchone()
             skipped = db.execute("SELECT COUNT(*) FROM skipped").fetchone()[0]
-        return f"{n}:{changed:.6f}:{skipped}"
+            edits = db.execute("SELECT value FROM meta WHERE key = 'edits'").fetchone()
+        # ``edits`` counts label fixes and removals: a removal can leave count and newest change as they once were.
+        return f"{n}:{changed:.6f}:{skipped}:{edits[0] if edits else 0}"
+
+    def artist_names(self) -> list[str]:
+        """The painters of an imported Kaggle ``artists.csv`` (the names ``artist_facts`` knows)."""
+        with self.connect() as db:
+            return [r[0] for r in db.execute("SELECT name FROM artists ORDER BY name")]
 
     def artist_facts(self, name: str) -> dict | None:
         with self.connect() as db:
@@ -222,8 +232,14 @@ class Library:
         layout = detect_layout(root) if layout == "auto" else layout
         report = ImportReport()
         if layout == "kaggle":
-            self._import_artists_csv(root / "artists.csv")
-            candidates = _walk(root, report, label_field="artist", label_from="parent", label_of=_kaggle_artist)
+            # Folder names lose accents ("Albrecht_Durer"): label with artists.csv's spelling so the facts match.
+            known = {_labels.key(n): n for n in self._import_artists_csv(root / "artists.csv")}
+
+            def kaggle_artist(path: Path) -> str:
+                name = _kaggle_artist(path)
+                return known.get(_labels.key(name), name)
+
+            candidates = _walk(root, report, label_field="artist", label_from="parent", label_of=kaggle_artist)
             self._attach_artist_styles(candidates)
             source = "kaggle"
         elif layout == "wikiart":
@@ -362,7 +378,7 @@ class Library:
             with self.connect() as conn:
                 conn.execute(sql, (file, reason, source, time.time()))
 
-    def _import_artists_csv(self, path: Path) -> None:
+    def _import_artists_csv(self, path: Path) -> list[str]:
         try:
             with path.open(newline="", encoding="utf-8-sig") as fh:
                 rows = list(csv.DictReader(fh))
@@ -379,6 +395,7 @@ class Library:
                     (r["name"].strip(), r.get("years"), r.get("genre"), r.get("nationality"), r.get("bio"),
                      r.get("wikipedia"), int(paintings) if paintings and paintings.isdigit() else None),
                 )  # fmt: skip
+        return [r["name"].strip() for r in rows if r.get("name")]
 
     def _attach_artist_styles(self, candidates: list[Candidate]) -> None:
         """Kaggle's per-artist 'genre' column holds movements (Impressionism, ...): the images' style label."""
@@ -386,6 +403,130 @@ class Library:
             facts = self.artist_facts(c.labels.get("artist", ""))
             if facts and facts.get("genre"):
                 c.labels["style"] = facts["genre"]
+
+    # ------------------------------------------------------------ fixing labels, removing images
+
+    def rename_label(self, field: str, old: str, new: str, *, merge: bool | None = None) -> dict:
+        """Give every image labelled ``field=old`` the label ``new``; if ``new`` is already a label, the two merge.
+
+        ``merge=True`` requires ``new`` to exist (a merge), ``merge=False`` refuses if it does (a pure rename).
+        Returns ``{"field", "old", "new", "images": relabelled, "merged": bool, "total": images now labelled new}``.
+        """
+        _check_field(field)
+        with self._editing() as db:
+            return self._relabel(db, field, old, new, merge)
+
+    def merge_label(self, field: str, old: str, into: str) -> dict:
+        """Merge label ``old`` into the existing label ``into`` (see ``rename_label``)."""
+        return self.rename_label(field, old, into, merge=True)
+
+    def delete_label(self, field: str, name: str) -> dict:
+        """Clear label ``field=name`` from every image that has it; the images stay. Returns ``{"field", "label",
+        "images"}``."""
+        _check_field(field)
+        with self._editing() as db:
+            n = self._label_images(db, field, name)
+            db.execute(f"UPDATE images SET {field} = NULL, changed = ? WHERE {field} = ?", (time.time(), name))
+        return {"field": field, "label": name, "images": n}
+
+    def proposed_merges(self, field: str = "artist") -> list[tuple[str, str]]:
+        """Labels that name the same thing, as (old, new) pairs: e.g. ("Monet", "Claude Monet") once a Kaggle import
+        has brought artists.csv's painters; merging into those names makes ``artist_facts`` find them."""
+        _check_field(field)
+        canonical = self.artist_names() if field == "artist" else []
+        return _labels.propose_merges(self.label_counts(field), canonical, tails=field == "artist")
+
+    def merge_proposed(self, field: str = "artist", pairs: Iterable[tuple[str, str]] | None = None) -> list[dict]:
+        """Apply ``pairs`` (default: all of ``proposed_merges(field)``) in one transaction; one result per merge."""
+        _check_field(field)
+        pairs = self.proposed_merges(field) if pairs is None else list(pairs)
+        if not pairs:
+            return []
+        with self._editing() as db:
+            return [self._relabel(db, field, old, new, None) for old, new in pairs]
+
+    def resolve_sha256(self, refs: Iterable[str]) -> list[str]:
+        """Full sha256 hashes for ``refs`` (full hashes or unique prefixes of at least 8 characters), in order."""
+        found: dict[str, None] = {}
+        with self.connect() as db:
+            for ref in refs:
+                prefix = ref.strip().lower()
+                if not re.fullmatch(r"[0-9a-f]{8,64}", prefix):
+                    raise UserError(f"{ref!r} is not an image's sha256: give the full hash or its first 8 or more "
+                                    "characters (see 'artcore library list')")  # fmt: skip
+                rows = db.execute("SELECT sha256 FROM images WHERE sha256 >= ? AND sha256 < ? LIMIT 2",
+                                  (prefix, prefix + "g")).fetchall()  # fmt: skip
+                if not rows:
+                    raise UserError(f"no image in the library has a sha256 starting {prefix}")
+                if len(rows) > 1:
+                    raise UserError(f"more than one image has a sha256 starting {prefix}: give more characters")
+                found[rows[0][0]] = None
+        return list(found)
+
+    def remove_images(self, refs: Iterable[str]) -> dict:
+        """Remove images (sha256 or unique prefixes ≥ 8 characters): catalog rows, and rows keyed by sha256 in the
+        catalog's other tables (embeddings, ...), in one transaction; then the stored files and thumbnails.
+        Returns ``{"images": removed, "rows": {table: rows removed}, "files": files deleted}``."""
+        shas = self.resolve_sha256(refs)
+        if not shas:
+            raise UserError("no images given to remove")
+        keys = [(s,) for s in shas]
+        with self._editing() as db:
+            paths = [tuple(r) for s in shas for r in db.execute("SELECT sha256, path FROM images WHERE sha256 = ?", (s,))]
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                               "AND name NOT LIKE 'sqlite%' AND name != 'images' ORDER BY name")]  # fmt: skip
+            rows = {}
+            for table in tables:
+                quoted = '"' + table.replace('"', '""') + '"'
+                if any(c[1] == "sha256" for c in db.execute(f"PRAGMA table_info({quoted})")):
+                    rows[table] = db.executemany(f"DELETE FROM {quoted} WHERE sha256 = ?", keys).rowcount
+            removed = db.executemany("DELETE FROM images WHERE sha256 = ?", keys).rowcount
+        # Only once the rows are gone for good: a failed commit leaves every file in place.
+        files = 0
+        for sha, rel in paths:
+            for path in (self.root / rel, self.thumbs_dir / sha[:2] / f"{sha}.jpg"):
+                try:
+                    path.unlink()
+                    files += 1
+                except FileNotFoundError:
+                    pass
+        return {"images": removed, "rows": rows, "files": files}
+
+    @contextmanager
+    def _editing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that also moves ``version()`` on."""
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("INSERT INTO meta (key, value) VALUES ('edits', 1) "
+                       "ON CONFLICT(key) DO UPDATE SET value = value + 1")  # fmt: skip
+
+    def _label_images(self, db: sqlite3.Connection, field: str, name: str) -> int:
+        n = db.execute(f"SELECT COUNT(*) FROM images WHERE {field} = ?", (name,)).fetchone()[0]
+        if not n:
+            known = [r[0] for r in db.execute(f"SELECT DISTINCT {field} FROM images WHERE COALESCE({field}, '') != '' "
+                                              f"ORDER BY {field} LIMIT 13")]  # fmt: skip
+            if known:
+                hint = f"; the {field}s are {', '.join(known[:12])}{' …' if len(known) > 12 else ''}"
+            else:
+                hint = f"; no image has {'an' if field == 'artist' else 'a'} {field} label yet"
+            raise UserError(f"no image has the {field} {name!r}{hint}")
+        return n
+
+    def _relabel(self, db: sqlite3.Connection, field: str, old: str, new: str, merge: bool | None) -> dict:
+        new = (new or "").strip()
+        if not new:
+            raise UserError(f"the new {field} name is empty: type a name")
+        n_old = self._label_images(db, field, old)
+        if new == old:
+            raise UserError(f"{old!r} is already called that")
+        n_new = db.execute(f"SELECT COUNT(*) FROM images WHERE {field} = ?", (new,)).fetchone()[0]
+        if merge is False and n_new:
+            raise UserError(f"the {field} {new!r} already exists: use merge to put {old!r} into it")
+        if merge is True and not n_new:
+            raise UserError(f"no image has the {field} {new!r} to merge into: use rename to call {old!r} that")
+        db.execute(f"UPDATE images SET {field} = ?, changed = ? WHERE {field} = ?", (new, time.time(), old))
+        return {"field": field, "old": old, "new": new, "images": n_old, "merged": n_new > 0, "total": n_old + n_new}
 
 
 # ---------------------------------------------------------------- helpers
@@ -427,6 +568,16 @@ def detect_layout(root: Path) -> str:
     if subdirs and len(subdirs & WIKIART_GENRES) >= max(1, len(subdirs) // 2 + 1):
         return "wikiart"
     return "folder"
+
+
+def detect_label_field(root: str | os.PathLike) -> str | None:
+    """What a folder's sub-folder names are: "artist", "genre" (landscape, still_life, Naturmort, ...) or "style"
+    (Impressionism, ...); None when it is not a folder or has no sub-folders."""
+    try:
+        names = [p.name for p in Path(root).expanduser().iterdir() if p.is_dir()]
+    except OSError:
+        return None
+    return _labels.detect_label_field(names)
 
 
 def _walk(root: Path, report: ImportReport, *, label_field: str, label_from: str,

@@ -14,7 +14,8 @@ from typing import Any
 
 _LOADERS: dict[str, Callable[[], Any]] = {}
 # Modules whose import registers loaders; imported on first ``get`` so start-up stays light.
-_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style", "artcore.embed", "artcore.gan.generate")
+_PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style", "artcore.embed", "artcore.gan.generate",
+                                  "artcore.artnet")
 
 
 def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import streamlit as st
 
@@ -84,6 +85,7 @@ def before_after(before, after, height: int = 520) -> None:
         small.save(buf, format="JPEG", quality=90)
         return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
+    height = min(height, 56 + round(1200 * after.height / after.width))  # a panorama: no empty band below it
     box = f"width:min(100%, {round((height - 56) * after.width / after.height)}px)"  # slider as wide as the picture
     html = f"""
 <div id="ba" style="position:relative;{box};aspect-ratio:{after.width}/{after.height};user-select:none;overflow:hidden">
@@ -151,6 +153,28 @@ def weight_sliders(sources: list, key_prefix: str) -> None:
                                                 key=f"{key_prefix}{n}_{src.label}")  # fmt: skip
 
 
+def picture(data: bytes, name: str | None = None, *, purpose: str, min_side: int = 32, max_side: int | None = None):
+    """An uploaded picture as a PIL image, or None after one plain ``st.error`` sentence saying why it cannot be
+    used (not a picture; smaller than ``min_side`` px on a side, "too small ``purpose``")."""
+    from artcore.errors import UserError, sentence
+    from artcore.imageio import open_picture
+
+    try:
+        return open_picture(data, min_side=min_side, max_side=max_side, name=name, purpose=purpose)
+    except UserError as exc:
+        st.error(sentence(exc), icon=":material/info:")
+        return None
+
+
+def style_images(files) -> list:
+    """Uploaded style pictures as style sources; each one that cannot be used is left out with one ``st.error``
+    sentence naming it."""
+    from artcore.style import MIN_SIDE, StyleSource
+
+    return [StyleSource("image", f.getvalue(), name=f.name) for f in files or []
+            if picture(f.getvalue(), f.name, purpose="to read a style from", min_side=MIN_SIDE, max_side=512)]  # fmt: skip
+
+
 def style_controls(lib: Library, key: str) -> tuple[list, float, bool]:
     """Compact style picker for the video and live pages: built-in styles, style images, library artists, their
     weights, strength and colours; returns ``(sources, strength, preserve_color)``."""
@@ -162,13 +186,85 @@ def style_controls(lib: Library, key: str) -> tuple[list, float, bool]:
     uploads = c2.file_uploader("Style images", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True,
                                key=f"{key}_style_images")  # fmt: skip
     sources = [StyleSource("builtin", i) for i in builtins]
-    sources += [StyleSource("image", f.getvalue(), name=f.name) for f in uploads or []]
+    sources += style_images(uploads)
     sources += artist_sources(lib, f"{key}_artists")
     weight_sliders(sources, f"{key}_w_")
     c1, c2 = st.columns(2)
     strength = c1.slider("Strength", 0.0, 1.0, 1.0, 0.05, key=f"{key}_strength")
     keep = c2.checkbox("Preserve colours", key=f"{key}_preserve")
     return sources, strength, keep
+
+
+STYLE_PRESET = "style_preset"  # a picture and a style sent to the style studio: {"image": PIL image, "style": str}
+SENT_PICTURE = "style_sent_picture"  # the last picture sent there, kept for the session
+SENT = "Sent here"  # the style studio's content choice for that picture
+
+
+def suggested_styles(image, lib: Library, key: str) -> None:
+    """Section "Styles that suit this picture" for a PIL image, on any page: on request, the library painters whose
+    works are closest to it, each previewed on it in their style, with one click to open the picture and that
+    painter's style in the style studio. ``key`` keeps this page's widgets and results apart."""
+    import hashlib
+
+    from artcore import suggest
+    from artcore.errors import UserError
+
+    st.subheader("Styles that suit this picture")
+    artists = suggest.eligible_artists(lib)
+    if not artists:
+        st.caption(f"Import paintings with artist names (at least {suggest.MIN_WORKS} per painter) to see which "
+                   "painters' styles suit this picture.")  # fmt: skip
+        return
+    ident = hashlib.sha256(image.tobytes()).hexdigest()[:16] + f":{image.size}"
+    state = f"{key}_suggested_styles"
+    st.caption(f"Of the {len(artists)} painters in your library, the {min(3, len(artists))} whose works look most "
+               "like this picture, closest first, each shown painting it. Takes a few seconds (longer the first "
+               "time, while your library's paintings are read).")  # fmt: skip
+    if st.button("Suggest styles", key=f"{key}_suggest_styles"):
+        bar = st.progress(0.0, text="Getting ready…")
+
+        def progress(done: int, total: int, message: str) -> None:
+            bar.progress(min(done / total, 1.0) if total else 1.0, text=message[:1].upper() + message[1:] + "…")
+
+        try:
+            with st.spinner("Finding the painters closest to your picture…"):
+                found = suggest.suggest_styles(image, lib, progress=progress)
+        except UserError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[state] = (ident, lib.version(), found)
+        finally:
+            bar.empty()
+    shown, version, found = st.session_state.get(state, (None, None, None))
+    if not found or shown != ident or version != lib.version():
+        return
+    for col, (n, r) in zip(st.columns(len(found)), enumerate(found)):
+        with col:
+            st.image(r["preview"], width="stretch")
+            facts = lib.artist_facts(r["label"]) or {}
+            about = " · ".join(str(facts[f]).strip("[]") for f in ("years", "genre") if facts.get(f))
+            works = artists.get(r["label"], 0)
+            st.markdown(f"**{r['label']}**  \n:gray[{about or f'{works} works in your library'}]")
+            if st.button("Open in the style studio", key=f"{key}_open_style_{n}"):
+                st.session_state[STYLE_PRESET] = {"image": image, "style": f"artist:{r['label']}"}
+                st.switch_page("pages/style.py")
+
+
+def receive_style_preset(content_key: str, artists_key: str, clear_keys: tuple[str, ...] = ()) -> Any:
+    """For the style studio: take a picture and style sent by "Open in the style studio" (choosing ``SENT`` in the
+    content radio ``content_key`` and the painter in the artists multiselect ``artists_key``, emptying the lists in
+    ``clear_keys``); returns the last sent picture (PIL image) or None. Call before those widgets are drawn."""
+    sent = st.session_state.pop(STYLE_PRESET, None)
+    if sent:
+        kind, _, name = sent["style"].partition(":")
+        st.session_state[SENT_PICTURE] = sent["image"]
+        st.session_state[content_key] = SENT
+        if kind == "artist":
+            st.session_state[artists_key] = [name]
+        for k in clear_keys:
+            st.session_state[k] = []
+        st.toast(f"Your picture is the content and {name}'s style is chosen: press Stylize.", icon=":material/palette:")
+    return st.session_state.get(SENT_PICTURE)
 
 
 def _use_app_navigation() -> None:

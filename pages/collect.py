@@ -4,7 +4,7 @@ import streamlit as st
 
 from artcore import ui
 from artcore.collect import download, flickr, pinterest
-from artcore.errors import UserError
+from artcore.errors import UserError, sentence
 from artcore.library import LABEL_FIELDS
 
 lib = ui.library()
@@ -52,7 +52,7 @@ def run(source: str, candidates, *, target: int, field: str, label: str, url_all
                                   label=label, settings=settings, progress=progress)  # fmt: skip
     except UserError as exc:
         st.session_state.pop("collect_running", None)
-        st.error(str(exc))
+        st.error(sentence(exc))
         return
     # Not in a ``finally``: a run that Stop interrupted must leave the flag for the next run to report.
     st.session_state.pop("collect_running", None)

@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 
 from artcore import ui, video
-from artcore.errors import UserError
+from artcore.errors import UserError, sentence
 from artcore.gan import generate as gan
 from artcore.gan.project import project
-from artcore.imageio import open_image, png_bytes
+from artcore.imageio import open_picture, png_bytes
 from artcore.style import NUM_BUILTIN, StyleSource
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
@@ -62,19 +62,24 @@ def show_result(key: str, name: str) -> None:
                            key=f"{key}_dlgif")  # fmt: skip
 
 
-def picture_input(key: str, label: str):
-    """An uploaded picture or one from the library (a PIL image), or None."""
+def picture_input(key: str, label: str, purpose: str):
+    """An uploaded picture or one from the library (a PIL image), or None (after one sentence saying why, for a
+    file that is not a picture or is under 32 px on a side, "too small ``purpose``")."""
     how = st.radio(label, ["Upload", "From the library"], horizontal=True, key=f"{key}_how")
     if how == "Upload":
         up = st.file_uploader("Picture", type=UPLOAD_TYPES, key=f"{key}_up")
-        return (open_image(up.getvalue()), up.name) if up else (None, None)
+        return (ui.picture(up.getvalue(), up.name, purpose=purpose), up.name) if up else (None, None)
     records = lib.records()
     if not records:
         st.caption("The library is empty.")
         return None, None
     names = {Path(r.get("original") or r["path"]).name: r for r in records[:300]}
     pick = st.selectbox("Picture", list(names), key=f"{key}_pick")
-    return open_image(names[pick]["path"]), pick
+    try:
+        return open_picture(names[pick]["path"], min_side=32, name=pick, purpose=purpose), pick
+    except UserError as exc:
+        st.error(sentence(exc))
+        return None, None
 
 
 tabs = st.tabs(["Generate", "Latent walk", "Project a picture", "Style walk", "Train"])
@@ -131,7 +136,7 @@ with tabs[2]:
     if model:
         st.caption("Finds the point of the GAN's latent space whose painting is closest to your picture (its "
                    "central square), then you can walk from it in the Latent walk tab.")  # fmt: skip
-        img, _ = picture_input("p", "Picture from")
+        img, _ = picture_input("p", "Picture from", "to project")
         c1, c2 = st.columns(2)
         steps = c1.slider("Steps", 50, 1000, 200, 50, key="p_steps", help="More steps: closer, slower.")
         go = c1.button("Project", type="primary", key="p_go", disabled=img is None)
@@ -154,7 +159,7 @@ with tabs[2]:
 with tabs[3]:
     st.caption("No GAN needed: your picture rendered in a style that glides from one painting, artist or "
                "built-in style to another.")  # fmt: skip
-    content, _ = picture_input("s", "Content from")
+    content, _ = picture_input("s", "Content from", "to stylize")
     artists = sorted(lib.label_counts("artist"))
     style_ends = []
     for col, name in zip(st.columns(2), ("From", "To")):
@@ -167,7 +172,7 @@ with tabs[3]:
                 style_ends.append(StyleSource("builtin", i))
             elif kind == "Style image":
                 up = st.file_uploader("Style image", type=UPLOAD_TYPES, key=f"s_{name}_up")
-                style_ends.append(StyleSource("image", up.getvalue(), name=up.name) if up else None)
+                style_ends.append(next(iter(ui.style_images([up] if up else [])), None))
             else:
                 style_ends.append(StyleSource("artist", st.selectbox("Artist", artists, key=f"s_{name}_artist")))
     c1, c2, c3 = st.columns(3)
@@ -187,7 +192,7 @@ with tabs[3]:
             path = video.work_dir() / f"walk-style-{hashlib.sha256(out.tobytes()).hexdigest()[:8]}.mp4"
             st.session_state["style_result"] = video.save_frames(list(out), path, 12.0)["output"]
         except UserError as exc:
-            st.error(str(exc))
+            st.error(sentence(exc))
         finally:
             bar.clear()
     show_result("style", "style-walk")
@@ -221,7 +226,7 @@ with tabs[4]:
             try:
                 gan_train.train_run(run, res, minutes, lib=lib, field=field, progress=report)
             except UserError as exc:
-                st.error(str(exc))
+                st.error(sentence(exc))
             finally:
                 bar.clear()
         c2.button("Stop", key="t_stop", help="Stops after the current step and keeps a checkpoint.")

@@ -4,7 +4,7 @@ import time
 import streamlit as st
 
 from artcore import ui
-from artcore.errors import UserError
+from artcore.errors import UserError, sentence
 from artcore.video import LiveStylizer
 
 lib = ui.library()
@@ -24,7 +24,7 @@ try:
     with st.spinner("Preparing the style…"):
         live.configure(sources, side=side, smooth=smooth, strength=strength, preserve_color=keep, library=lib)
 except UserError as exc:
-    st.error(str(exc))
+    st.error(sentence(exc))
     st.stop()
 
 

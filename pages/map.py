@@ -1,8 +1,7 @@
 import streamlit as st
 
 from artcore import embed, maps, ui
-from artcore.errors import UserError
-from artcore.imageio import open_image
+from artcore.errors import UserError, sentence
 from artcore.library import LABEL_FIELDS
 
 lib = ui.library()
@@ -30,17 +29,18 @@ with st.sidebar:
 try:
     m = ui.library_map(str(lib.root), lib.version(), encoder, n_neighbors, min_dist)
 except UserError as exc:
-    st.error(str(exc))
+    st.error(sentence(exc))
     st.stop()
 
 up = st.file_uploader("Place an image on the map", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"],
                       key="map_upload")  # fmt: skip
 placed = near = None
-if up is not None:
+picture = ui.picture(up.getvalue(), up.name, purpose="to place on the map", max_side=1024) if up else None
+if picture is not None:
     try:
-        placed, near = m.place(embed.embed_one(open_image(up.getvalue()), encoder))
+        placed, near = m.place(embed.embed_one(picture, encoder))
     except UserError as exc:
-        st.error(f"Cannot use this image: {exc}")
+        st.error(sentence(exc))
 
 event = st.plotly_chart(maps.figure(m, color, placed), width="stretch", key="map_chart", on_select="rerun",
                         selection_mode=("points", "box", "lasso"))  # fmt: skip

@@ -1,14 +1,16 @@
 import hashlib
 
 import streamlit as st
+from PIL import Image
 
 from artcore import ui
-from artcore.errors import UserError
-from artcore.imageio import open_image, png_bytes
-from artcore.style import NUM_BUILTIN, StyleSource, contact_sheet, stylize
+from artcore.errors import UserError, sentence
+from artcore.imageio import open_picture, png_bytes, scaled_size
+from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, contact_sheet, stylize
 from artcore.style.gatys import GatysSettings, gatys
 
 GALLERY_MAX = 8
+CONTENT = {"min_side": MIN_SIDE, "purpose": "to stylize"}  # a smaller content is refused in one sentence
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
 
 lib = ui.library()
@@ -19,9 +21,15 @@ st.caption("Render a picture in the style of any painting, a built-in style or a
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def builtin_thumbs(png: bytes) -> list:
-    """Every built-in style on a small copy of the content, for the gallery."""
-    small = open_image(png, max_side=96)
+    """Every built-in style on a small copy of the content (``small_copy``, as PNG bytes), for the gallery."""
+    small = open_picture(png, min_side=MIN_SIDE)
     return [stylize(small, [StyleSource("builtin", i)]) for i in range(NUM_BUILTIN)]
+
+
+def small_copy(img, longest: int):
+    """A copy at most ``longest`` px on its longer side, yet ``MIN_SIDE`` px on its shorter one: a panorama's copy
+    is wider rather than too thin for the networks. Quick even for a 50-megapixel picture."""
+    return img.resize(scaled_size(img.size, longest, MIN_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def remember(name: str, img) -> None:
@@ -34,30 +42,33 @@ def remember(name: str, img) -> None:
 # ---------------------------------------------------------------- content
 st.subheader("1 · Content")
 records = lib.records()
-where = st.radio("Content from", ["Upload", "Camera", "Library"], horizontal=True, key="content_from",
-                 index=2 if records else 0)  # fmt: skip
+sent = ui.receive_style_preset("content_from", "artists", clear_keys=("builtins",))  # "Open in the style studio"
+where = st.radio("Content from", ["Upload", "Camera", "Library"] + ([ui.SENT] if sent else []), horizontal=True,
+                 key="content_from", index=2 if records else 0)  # fmt: skip
 content = None
 try:
-    if where == "Upload":
+    if where == ui.SENT:
+        content = sent
+    elif where == "Upload":
         up = st.file_uploader("Content image", type=IMAGE_TYPES, key="content_upload")
-        content = open_image(up.getvalue()) if up else None
+        content = open_picture(up.getvalue(), **CONTENT, name=up.name) if up else None
     elif where == "Camera":
         shot = st.camera_input("Take a snapshot", key="content_camera")
-        content = open_image(shot.getvalue()) if shot else None
+        content = open_picture(shot.getvalue(), **CONTENT) if shot else None
     elif records:
         names = {f"{r.get('artist') or '—'} · {(r.get('original') or r['path']).rsplit('/', 1)[-1]} · {r['sha256'][:6]}": r
                  for r in records[:500]}  # fmt: skip
         pick = st.selectbox("Library image", list(names), key="content_library")
-        content = open_image(names[pick]["path"])
+        content = open_picture(names[pick]["path"], **CONTENT, name=names[pick].get("original") or names[pick]["path"])
     else:
         st.info("The library is empty: upload a picture or take a snapshot instead.")
 except UserError as exc:
-    st.error(f"That content image cannot be used: {exc}")
+    st.error(sentence(exc), icon=":material/info:")
 if content is None:
     st.stop()
-st.image(content, caption=f"{content.width}×{content.height} px", width=320)
-content_png = png_bytes(content)
-content_key = hashlib.sha256(content_png).hexdigest()[:12]
+st.image(small_copy(content, 640), caption=f"{content.width}×{content.height} px", width=320)
+content_key = hashlib.sha256(content.tobytes()).hexdigest()[:12]
+ui.suggested_styles(content, lib, key="style")
 
 tab_fast, tab_sheet, tab_gatys = st.tabs(["Fast style", "All built-in styles", "Classic (Gatys)"])
 
@@ -67,9 +78,9 @@ with tab_fast:
     sources: list[StyleSource] = []
     uploads = st.file_uploader("Style images (any painting or picture)", type=IMAGE_TYPES,
                                accept_multiple_files=True, key="style_uploads")  # fmt: skip
-    sources += [StyleSource("image", f.getvalue(), name=f.name) for f in uploads or []]
+    sources += ui.style_images(uploads)  # one sentence for each that cannot be used
     with st.expander("Built-in styles (shown on your picture)", expanded=True):
-        thumbs = builtin_thumbs(content_png)
+        thumbs = builtin_thumbs(png_bytes(small_copy(content, 96)))
         cols = st.columns(9)
         for i, t in enumerate(thumbs):
             cols[i % 9].image(t, caption=str(i), width="stretch")
@@ -94,7 +105,7 @@ with tab_fast:
                 result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,
                                  style_scale=style_scale, library=lib, progress=bar)  # fmt: skip
         except UserError as exc:
-            st.error(str(exc))
+            st.error(sentence(exc))
         else:
             st.session_state["style_result"] = (content_key, result)
             remember(" + ".join(s.label for s in sources), result)
@@ -147,9 +158,11 @@ with tab_gatys:
         try:
             settings = GatysSettings(steps=steps, size=gsize, style_weight=style_weight,
                                      content_weight=content_weight, lr=lr, init=init)  # fmt: skip
-            out = gatys(content, open_image(style_up.getvalue()), settings, callback=on_step, preview_every=every)
+            style_img = open_picture(style_up.getvalue(), min_side=MIN_SIDE, name=style_up.name,
+                                     purpose="to read a style from")  # fmt: skip
+            out = gatys(content, style_img, settings, callback=on_step, preview_every=every)
         except UserError as exc:
-            st.error(str(exc))
+            st.error(sentence(exc))
         else:
             for placeholder in (preview, bar, cancel):
                 placeholder.empty()

@@ -3,7 +3,7 @@ from pathlib import Path
 import streamlit as st
 
 from artcore import ui, video
-from artcore.errors import UserError
+from artcore.errors import UserError, sentence
 
 SIZES = [320, 480, 720, 1080]
 
@@ -35,7 +35,8 @@ if clip is None:
 try:
     info = video.probe(clip)
 except UserError as exc:
-    st.error(f"That clip cannot be used: {exc}")
+    # The clip is stored under its content hash: name it as the painter knows it.
+    st.error(sentence(str(exc).replace(clip.name, f"“{up.name}”") if source == "Upload" else exc))
     st.stop()
 st.caption(f"{info.width}×{info.height} px · {float(info.fps):g} fps · {info.frames} frames · {info.duration:g} s · "
            f"{'sound: ' + info.audio if info.audio else 'no sound'}")
@@ -62,7 +63,7 @@ if c1.button("Preview first frames", key="v_preview"):
             frames = video.preview(clip, sources, frames=12, **{**settings, "size": min(size, 320)})
         st.session_state["v_preview_gif"] = video.gif_bytes(frames, float(info.fps))
     except UserError as exc:
-        st.error(str(exc))
+        st.error(sentence(exc))
 if st.session_state.get("v_preview_gif"):
     st.image(st.session_state["v_preview_gif"], caption="Preview: the first 12 frames", width=320)
 
@@ -77,7 +78,7 @@ if render:
         # The Stop button reruns the script, which interrupts this call at its next progress update.
         result = video.stylize_video(clip, sources, out, progress=bar, **settings)
     except UserError as exc:
-        st.error(str(exc))
+        st.error(sentence(exc))
     else:
         st.session_state["v_result"] = result
     bar.clear()

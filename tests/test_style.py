@@ -217,3 +217,17 @@ def test_cli_bad_input_exit_2(tmp_path, artdata):
     assert r.returncode == 2 and "cannot read" in r.stderr and "Traceback" not in r.stderr
     r = _cli("stylize", artdata / "photos" / "sailboat.jpg", "--style", "builtin:1@0", "--out", tmp_path / "o.png")
     assert r.returncode == 2 and "sum to zero" in r.stderr
+
+
+def test_panoramas_keep_the_networks_minimum_height(content):
+    """A 4000×300 panorama asked at 256 px (256×19) renders 32 px high instead of failing; the contact sheet's
+    cells of a panorama stay 32 px high too (wider, not thinner)."""
+    from artcore.style import MIN_SIDE, contact_sheet
+
+    strip = content.crop((0, 300, content.width, 400)).resize((4000, 300))
+    out = stylize(strip, [StyleSource("builtin", 3)], size=256)
+    assert out.size == (427, MIN_SIDE)
+    sheet = contact_sheet(strip)  # cells 427×32 rather than 256×19
+    assert sheet.width == 7 * (427 + 4) + 4 and sheet.height == 4 * (MIN_SIDE + 14 + 4) + 4
+    with pytest.raises(UserError, match="too long and thin"):
+        stylize(Image.new("RGB", (16400, 32)), [StyleSource("builtin", 3)], size=64)

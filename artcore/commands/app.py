@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 from artcore.config import PROJECT_ROOT
@@ -26,4 +25,5 @@ def cmd_app(args) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
            "--server.port", str(args.port), "--server.headless", "true" if args.headless else "false",
            "--browser.gatherUsageStats", "false"]  # fmt: skip
-    return subprocess.call(cmd, env=env)
+    # Streamlit replaces this process (same pid), so stopping `artcore app` (Ctrl-C, kill) stops the server too.
+    os.execve(sys.executable, cmd, env)

@@ -77,6 +77,8 @@ def cmd_predict(args) -> int:
         return 0
     for r in results:
         print(r["image"])
+        if not r["known"]:
+            print(f"  not close to any label this model knows; nearest: {r['nearest']}")
         for t in r["top"]:
             print(f"  {t['prob']:6.1%}  {t['label']}")
         print("  similar: " + ", ".join(f"{s['label']} ({s['score']:.2f})" for s in r["similar"]))

@@ -1,4 +1,4 @@
-"""``artcore library import|stats|list``."""
+"""``artcore library import|stats|list|label|remove``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,38 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     ls.add_argument("--label", metavar="X", help="only images with X as artist, genre or style")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
+
+    label = lsub.add_parser("label", parents=[common], help="rename, merge or delete a label; suggest merges")
+    lab = label.add_subparsers(dest="label_command", required=True, metavar="ACTION")
+    ren = lab.add_parser("rename", parents=[common], help="give a label a new name (refuses a name already in use)")
+    ren.add_argument("field", metavar="FIELD", help="artist, genre or style")
+    ren.add_argument("old", metavar="OLD")
+    ren.add_argument("new", metavar="NEW")
+    ren.add_argument("--json", action="store_true", help="print what changed as JSON")
+    ren.set_defaults(func=cmd_label_rename, merge=False)
+    mer = lab.add_parser("merge", parents=[common], help="put every image labelled OLD under the existing label NEW")
+    mer.add_argument("field", metavar="FIELD", help="artist, genre or style")
+    mer.add_argument("old", metavar="OLD")
+    mer.add_argument("new", metavar="NEW")
+    mer.add_argument("--json", action="store_true", help="print what changed as JSON")
+    mer.set_defaults(func=cmd_label_rename, merge=True)
+    dele = lab.add_parser("delete", parents=[common], help="clear a label from its images (the images stay)")
+    dele.add_argument("field", metavar="FIELD", help="artist, genre or style")
+    dele.add_argument("name", metavar="NAME")
+    dele.add_argument("--json", action="store_true", help="print what changed as JSON")
+    dele.set_defaults(func=cmd_label_delete)
+    sug = lab.add_parser("suggest", parents=[common],
+                         help="labels naming the same painter (e.g. Monet and Kaggle's Claude Monet) to merge")  # fmt: skip
+    sug.add_argument("--field", default="artist", help="which labels: artist (default), genre or style")
+    sug.add_argument("--apply", action="store_true", help="merge every suggested pair")
+    sug.add_argument("--json", action="store_true", help="print the suggestions (or, with --apply, the merges) as JSON")
+    sug.set_defaults(func=cmd_label_suggest)
+
+    rm = lsub.add_parser("remove", parents=[common],
+                         help="remove images (catalog row, stored file, thumbnail, embeddings) by sha256")  # fmt: skip
+    rm.add_argument("sha256", nargs="+", metavar="SHA256", help="full hashes or unique prefixes of 8+ characters")
+    rm.add_argument("--json", action="store_true", help="print what was removed as JSON")
+    rm.set_defaults(func=cmd_remove)
 
 
 def _library(args):
@@ -90,4 +122,63 @@ def cmd_list(args) -> int:
     for r in rows:
         labels = " / ".join(r[f] for f in LABEL_FIELDS if r[f]) or "-"
         print(f"{r['sha256'][:12]}  {r['width']}×{r['height']} {r['format']:<5} {r['source']:<8} {labels}  {r['path']}")
+    return 0
+
+
+def cmd_label_rename(args) -> int:
+    result = _library(args).rename_label(args.field, args.old, args.new, merge=args.merge)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        verb = "merged into" if result["merged"] else "renamed to"
+        print(f"{result['field']} {result['old']!r} {verb} {result['new']!r}: {result['images']} images relabelled, "
+              f"{result['total']} now labelled {result['new']!r}")  # fmt: skip
+    return 0
+
+
+def cmd_label_delete(args) -> int:
+    result = _library(args).delete_label(args.field, args.name)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"cleared {result['field']} {result['label']!r} from {result['images']} images (the images stay)")
+    return 0
+
+
+def cmd_label_suggest(args) -> int:
+    lib = _library(args)
+    counts = lib.label_counts(args.field)
+    pairs = lib.proposed_merges(args.field)
+    if args.apply:
+        results = lib.merge_proposed(args.field, pairs)
+        if args.json:
+            print(json.dumps(results, indent=1))
+            return 0
+        for r in results:
+            print(f"merged {r['old']!r} into {r['new']!r}: {r['images']} images, {r['total']} now")
+        if not results:
+            print(f"no {args.field} labels to merge")
+        return 0
+    known = set(lib.artist_names()) if args.field == "artist" else set()
+    rows = [{"field": args.field, "old": old, "new": new, "images": counts.get(old, 0),
+             "into_images": counts.get(new, 0), "facts": new in known} for old, new in pairs]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    if not rows:
+        print(f"no {args.field} labels to merge")
+    for r in rows:
+        print(f"{r['old']!r} ({r['images']}) → {r['new']!r} ({r['into_images']}){'  [artist facts]' if r['facts'] else ''}")
+    if rows:
+        print("merge one with 'artcore library label merge FIELD OLD NEW', all with 'artcore library label suggest --apply'")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    result = _library(args).remove_images(args.sha256)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        extra = ", ".join(f"{n} {t} rows" for t, n in result["rows"].items() if n)
+        print(f"removed {result['images']} images and {result['files']} files" + (f" ({extra})" if extra else ""))
     return 0

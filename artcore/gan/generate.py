@@ -146,13 +146,13 @@ def _default_model() -> GanModel:
 def save_model(model: GanModel, out, metrics: dict | None = None, half: bool = True) -> Path:
     """Write ``model`` as a standalone model file (weights in float16 by default: half the size, same pictures to
     the eye), with ``metrics`` recorded for ``info``."""
-    from artcore.gan.train import _atomic_torch_save
+    from artcore.training import atomic_torch_save
 
     state = {**model.info, "metrics": {**model.info.get("metrics", {}), **(metrics or {})},
              "G_ema": {k: v.half() if half and v.is_floating_point() else v for k, v in model.G.state_dict().items()}}  # fmt: skip
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_torch_save(state, out)
+    atomic_torch_save(state, out)
     return out
 
 
@@ -216,7 +216,7 @@ def enlarge(images: np.ndarray, side: int = DISPLAY_SIDE) -> np.ndarray:
 
 def grid(images: np.ndarray, columns: int = 8) -> np.ndarray:
     """N images as one picture, ``columns`` a row, white gaps (empty cells white)."""
-    from artcore.gan.train import tile
+    from artcore.training import tile
 
     n, h, w, _ = images.shape
     rows = -(-n // columns)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import platform
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from PIL import Image
 
 from artcore.errors import UserError
 from artcore.imageio import ImageError, open_image
+from artcore.training import atomic_torch_save, hardware, tile
 
 CHECKPOINT = "checkpoint.pt"
 MODEL = "model.pt"
@@ -250,22 +250,6 @@ class _Dist:
             self.dist.destroy_process_group()
 
 
-def _atomic_torch_save(obj, path: Path) -> None:
-    import torch
-
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def hardware() -> str:
-    import torch
-
-    if torch.cuda.is_available():
-        return f"{torch.cuda.device_count()}× {torch.cuda.get_device_name(0)}"
-    return f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__})"
-
-
 def sample_grid(G, classes: list[str], seeds: int = 8, device="cpu") -> np.ndarray:
     """One row per class, the same ``seeds`` seeds in every row and every call: uint8 H×W×3."""
     import torch
@@ -282,16 +266,6 @@ def sample_grid(G, classes: list[str], seeds: int = 8, device="cpu") -> np.ndarr
             c[:, ci] = 1
             rows.append(to_uint8(G.synthesis(G.map(z, c), noise)))
     return tile(np.stack(rows))
-
-
-def tile(images: np.ndarray, gap: int = 2) -> np.ndarray:
-    """A rows×cols×H×W×3 array of images as one picture with white gaps."""
-    rows, cols, h, w, _ = images.shape
-    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap, 3), 255, np.uint8)
-    for r in range(rows):
-        for c in range(cols):
-            out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = images[r, c]
-    return out
 
 
 def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, minutes: float,
@@ -360,9 +334,9 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
                 "train_seconds": round(trained_seconds, 1), "hardware": hardware(), "data": s.data,
                 "class_counts": np.bincount(labels, minlength=len(classes)).tolist(), "settings": {
                     k: v for k, v in vars(s).items() if k not in ("data", "extra")}}  # fmt: skip
-        _atomic_torch_save({**meta, "G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
+        atomic_torch_save({**meta, "G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
                             "opt_G": opt_G.state_dict(), "opt_D": opt_D.state_dict()}, ckpt_path)  # fmt: skip
-        _atomic_torch_save({**meta, "G_ema": G_ema.state_dict()}, out / MODEL)
+        atomic_torch_save({**meta, "G_ema": G_ema.state_dict()}, out / MODEL)
 
     def samples() -> None:
         if dist.main:

@@ -178,6 +178,17 @@ def _check_size(size: tuple[int, int], what: str) -> None:
         raise UserError(f"{what} is too small ({size[0]}×{size[1]} px); both sides need at least {MIN_SIDE} px")
 
 
+def _min_short(size: tuple[int, int], short: int = MIN_SIDE) -> tuple[int, int]:
+    """``size`` scaled so its shorter side is ``short`` px; a UserError when the longer side would then exceed
+    ``MAX_SIDE`` (a strip too long and thin to render)."""
+    scale = short / min(size)
+    w, h = max(short, round(size[0] * scale)), max(short, round(size[1] * scale))
+    if max(w, h) > MAX_SIDE:
+        raise UserError(f"this picture is too long and thin to stylize ({size[0]}×{size[1]} px); crop it to at most "
+                        f"{MAX_SIDE // short} times as long as it is high")  # fmt: skip
+    return w, h
+
+
 def _padded_run(arr: np.ndarray, run: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Run a stride-4 network on H×W×3 floats: reflect-pad to multiples of 4, crop back."""
     h, w = arr.shape[:2]
@@ -343,6 +354,8 @@ def stylize(
     img = content if isinstance(content, Image.Image) else open_image(content)
     _check_size(img.size, "content image")
     w, h = output_size(img.size, size)
+    if min(w, h) < MIN_SIDE:  # a panorama asked small: keep the networks' minimum on its short side
+        w, h = _min_short(img.size)
     _check_size((w, h), "output")
     if (w, h) != img.size:
         img = img.resize((w, h), Image.Resampling.LANCZOS)
@@ -373,12 +386,12 @@ def contact_sheet(content, tile: int = 256, columns: int = 7):
     """Every built-in style on a small copy of ``content``, labelled with its number, to help pick."""
     from PIL import Image, ImageDraw
 
-    from artcore.imageio import open_image
+    from artcore.imageio import open_image, scaled_size
 
     img = content if isinstance(content, Image.Image) else open_image(content, max_side=tile * 2)
     _check_size(img.size, "content image")
-    img = img.copy()
-    img.thumbnail((tile, tile), Image.Resampling.LANCZOS)
+    # Each cell's longer side is ``tile`` px, but a panorama keeps the networks' minimum on its short side.
+    img = img.resize(scaled_size(img.size, tile, MIN_SIDE), Image.Resampling.LANCZOS)
     tw, th = img.size
     cells = [("original", img)] + [
         (f"builtin:{i}", stylize(img, [StyleSource("builtin", i)])) for i in range(NUM_BUILTIN)

@@ -122,8 +122,9 @@ def gatys(content, style, settings: GatysSettings | None = None,
         if min(img.size) < MIN_SIDE:
             raise UserError(f"{what} is too small ({img.size[0]}×{img.size[1]} px); both sides need {MIN_SIDE} px")
     feats, style_idx, content_idx = _network(settings.network)
-    c = to_tensor(c_img, settings.size)
-    s = to_tensor(s_img, settings.size)
+    # A panorama is worked on wider rather than thinner than MIN_SIDE px (up to 2048 px long).
+    c = to_tensor(c_img, max(settings.size, min(2048, round(MIN_SIDE * max(c_img.size) / min(c_img.size)))))
+    s = to_tensor(s_img, max(settings.size, min(2048, round(MIN_SIDE * max(s_img.size) / min(s_img.size)))))
     with torch.no_grad():
         target_content = feats(c)[content_idx]
         sf = feats(s)

@@ -134,3 +134,36 @@ def test_camera_snapshot_as_content(camera_page, app_url, shot):
     rw, rh = map(int, re.search(r"(\d+)×(\d+)", result.inner_text()).groups())
     assert max(rw, rh) == longest and abs(rw / rh - w / h) < 0.01
     shot(page, "style-camera", height=2600)
+
+
+def test_suggested_styles_open_in_the_studio(open_page, shot, artdata, app_library):
+    app_library.import_path(artdata / "artist10", label_from="parent", label_field="artist")
+    page = open_page("/style")
+    page.get_by_text("Upload", exact=True).first.click()
+    open_page.wait()
+    _upload(page, 0, artdata / "photos" / "tubingen.jpg")
+    page.get_by_text("1024×768 px").wait_for()
+    open_page.wait()
+    page.get_by_role("heading", name="Styles that suit this picture").wait_for()
+    page.get_by_role("button", name="Suggest styles").click()
+    # The first time reads the library's 100 paintings, then paints three previews, saying so as it goes.
+    words = re.compile(r"^(Getting ready|Reading the library's|Comparing the picture|Painting your)")
+    page.get_by_text(words).first.wait_for()
+    shot(page, "style-suggestions-running", height=1400)
+    opens = page.get_by_role("button", name="Open in the style studio")
+    opens.nth(2).wait_for(timeout=300_000)
+    open_page.wait()
+    assert opens.count() == 3
+    cards = page.locator("[data-testid=stColumn]").filter(has=opens)  # one painter per column
+    painters = [cards.nth(i).locator("strong").first.inner_text() for i in range(3)]
+    assert len(set(painters)) == 3 and all(p in {d.name for d in (artdata / "artist10").iterdir()} for p in painters)
+    shot(page, "style-suggestions", height=2000)
+
+    opens.nth(1).click()
+    open_page.wait()
+    assert page.get_by_role("radio", name="Sent here").is_checked()
+    chosen = page.locator("[data-testid=stMultiSelect]").filter(has_text="Library artists")
+    assert painters[1] in chosen.inner_text()
+    page.get_by_text("press Stylize").wait_for()  # a toast says what happened and what to do next
+    page.get_by_role("heading", name="Style studio").scroll_into_view_if_needed()
+    shot(page, "style-suggestion-opened", height=2000)
