@@ -315,8 +315,10 @@ def _views(paths: list[Path], k: int, seed: int, model, progress: Callable[[int,
     return out
 
 
-def evaluate(model, paths: list[Path], labels: list[str], painters: list[str], batch: int = 64) -> dict:
-    """Top-1/top-3, per-painter top-1 and the confusion matrix of the painter head on whole pictures."""
+def evaluate(model, paths: list[Path], labels: list[str], painters: list[str], batch: int = 64,
+             mirror: bool = False) -> dict:  # fmt: skip
+    """Top-1/top-3, per-painter top-1 and the confusion matrix of the painter head on whole pictures
+    (``mirror``: probabilities averaged with the mirrored picture's)."""
     import torch
 
     y = np.array([painters.index(label) for label in labels])
@@ -325,8 +327,12 @@ def evaluate(model, paths: list[Path], labels: list[str], painters: list[str], b
     with torch.inference_mode():
         for a in range(0, len(paths), batch):
             x = np.stack([network_input(open_image(p, max_side=512)) for p in paths[a : a + batch]])
-            out = model(torch.from_numpy(x.transpose(0, 3, 1, 2)).contiguous(memory_format=torch.channels_last))
-            probs.append(torch.softmax(out[:, HEAD : HEAD + len(painters)], 1).numpy())
+            views = [x, x[:, :, ::-1]] if mirror else [x]
+            p = 0
+            for v in views:
+                t = torch.from_numpy(np.ascontiguousarray(v.transpose(0, 3, 1, 2)))
+                p = p + torch.softmax(model(t)[:, HEAD : HEAD + len(painters)], 1).numpy() / len(views)
+            probs.append(p)
     P = np.concatenate(probs)
     order = np.argsort(-P, 1)
     hit1, hit3 = order[:, 0] == y, (order[:, :3] == y[:, None]).any(1)

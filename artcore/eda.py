@@ -95,7 +95,7 @@ def fig_counts(df: pd.DataFrame, field: str):
     import plotly.express as px
 
     c = counts(df, field).rename_axis(field).reset_index(name="images")
-    fig = px.bar(c, x=field, y="images", title=f"Images per {field}", text="images")
+    fig = px.bar(c, x=field, y="images", title=f"How many pictures each {field} has", text="images")
     return fig.update_layout(xaxis_title=None, showlegend=False)
 
 
@@ -105,14 +105,14 @@ def fig_sizes(df: pd.DataFrame):
     fig = go.Figure()
     fig.add_histogram(x=df["width"], name="width", opacity=0.7, nbinsx=40)
     fig.add_histogram(x=df["height"], name="height", opacity=0.7, nbinsx=40)
-    return fig.update_layout(barmode="overlay", title="Image sizes (pixels, as displayed)", xaxis_title="pixels",
+    return fig.update_layout(barmode="overlay", title="Picture sizes (pixels, as displayed)", xaxis_title="pixels",
                              yaxis_title="images")  # fmt: skip
 
 
 def fig_aspect(df: pd.DataFrame):
     import plotly.express as px
 
-    fig = px.histogram(df, x="aspect", nbins=40, title="Aspect ratio (width ÷ height; 1 is square)")
+    fig = px.histogram(df, x="aspect", nbins=40, title="Shapes: width ÷ height (1 is square, above 1 landscape)")
     return fig.update_layout(xaxis_title="aspect ratio", yaxis_title="images")
 
 
@@ -120,7 +120,7 @@ def fig_formats(df: pd.DataFrame):
     import plotly.express as px
 
     c = df["format"].value_counts().rename_axis("format").reset_index(name="images")
-    return px.bar(c, x="format", y="images", title="File formats", text="images")
+    return px.bar(c, x="format", y="images", title="File types", text="images")
 
 
 def fig_colour_by_label(df: pd.DataFrame, field: str, measure: str):
@@ -140,8 +140,57 @@ def fig_hue(df: pd.DataFrame, field: str):
     for degrees in table.columns:
         fig.add_bar(y=table.index, x=table[degrees], orientation="h", name=f"{degrees}°",
                     marker_color=_hue_colour(degrees))  # fmt: skip
-    return fig.update_layout(barmode="stack", title=f"Hue distribution per {field} (share of colourful pixels)",
-                             xaxis_title="share", showlegend=False, height=max(300, 40 * len(table) + 120))  # fmt: skip
+    return fig.update_layout(barmode="stack", title=f"Which colours each {field} uses (share of the colourful pixels; greys left out)",
+                             xaxis={"title": None, "tickformat": ".0%"}, yaxis={"autorange": "reversed"},
+                             showlegend=False, height=max(300, 40 * len(table) + 120))  # fmt: skip
+
+
+def fig_light_and_colour(df: pd.DataFrame, field: str, palettes: dict[str, list[tuple[str, float]]]):
+    """One dot per label: how light (left dark, right light) and how colourful (bottom muted, top vivid) its
+    pictures are on average, the dot in the label's main colour and as large as its number of pictures."""
+    import plotly.graph_objects as go
+
+    data = df.assign(label=label_column(df, field)).groupby("label").agg(
+        brightness=("brightness", "mean"), saturation=("saturation", "mean"), images=("sha256", "size"))
+    fig = go.Figure(go.Scatter(
+        x=data["brightness"], y=data["saturation"], mode="markers+text", text=data.index, textposition="top center",
+        marker={"size": 14 + 26 * np.sqrt(data["images"] / data["images"].max()), "line": {"width": 1, "color": "#444"},
+                "color": [max(palettes.get(label) or [("#888888", 1.0)], key=lambda sw: sw[1])[0] for label in data.index]},
+        customdata=data["images"], hovertemplate="%{text}: %{customdata} pictures<extra></extra>",
+    ))  # fmt: skip
+    lo = lambda a: max(0.0, float(a.min()) - 0.08)  # noqa: E731
+    hi = lambda a: min(1.0, float(a.max()) + 0.08)  # noqa: E731
+    return fig.update_layout(title=f"How light and how colourful each {field}'s pictures are",
+                             xaxis={"title": "darker ← → lighter", "range": [lo(data["brightness"]), hi(data["brightness"])],
+                                    "showticklabels": False},
+                             yaxis={"title": "muted ← → vivid", "range": [lo(data["saturation"]), hi(data["saturation"])],
+                                    "showticklabels": False},
+                             showlegend=False, height=460)  # fmt: skip
+
+
+def informative(df: pd.DataFrame) -> dict[str, bool]:
+    """Which of the size, shape and file-type charts would say something about this set: a chart of one value
+    (every picture the same size, one file type) says nothing, so it is replaced by one sentence."""
+    return {
+        "sizes": df[["width", "height"]].drop_duplicates().shape[0] > 1,
+        "aspect": df["aspect"].round(2).nunique() > 1,
+        "formats": df["format"].nunique() > 1,
+    }
+
+
+def when(timestamp: float | None) -> str:
+    """A stored time (seconds since 1970) as a date a person reads: "29 Nov 2026 07:40" (this server's time)."""
+    import time
+
+    if timestamp is None or pd.isna(timestamp):
+        return ""
+    return time.strftime("%d %b %Y %H:%M", time.localtime(float(timestamp))).lstrip("0")
+
+
+def skipped_rows(skipped: list[dict]) -> list[dict]:
+    """The library's skipped files as a table for people: file, why, where from, when (a date, not a number)."""
+    return [{"file": s.get("file"), "why": s.get("reason"), "from": s.get("source"), "when": when(s.get("at"))}
+            for s in skipped]  # fmt: skip
 
 
 def filtered(df: pd.DataFrame, sources: list[str] | None = None, field: str | None = None,
@@ -166,35 +215,65 @@ def samples_per_label(df: pd.DataFrame, field: str, n: int = 6) -> dict[str, lis
     return out
 
 
-def palette_html(label: str, swatches: list[tuple[str, float]]) -> str:
-    """One row of colour swatches, each as wide as its share of the label's pixels."""
+def palette_html(label: str, swatches: list[tuple[str, float]], height: int = 28) -> str:
+    """One row of colour swatches, each as wide as its share of the label's pixels; ``label`` ("" for none) at its
+    left. Widest first."""
+    import html
+
     cells = "".join(
-        f'<div title="{hexcode} · {share:.0%}" style="background:{hexcode};flex:{max(share, 0.02):.3f};height:28px"></div>'
-        for hexcode, share in swatches
+        f'<div title="{hexcode} · {share:.0%}" style="background:{hexcode};flex:{max(share, 0.02):.3f};height:{height}px"></div>'
+        for hexcode, share in sorted(swatches, key=lambda sw: -sw[1])
     )
-    return (f'<div style="display:flex;align-items:center;gap:12px;margin:2px 0"><div style="width:140px;'
-            f'font-size:0.9rem">{label}</div><div style="display:flex;flex:1;border-radius:4px;overflow:hidden">'
-            f"{cells}</div></div>")  # fmt: skip
+    name = f'<div style="width:140px;font-size:0.9rem">{html.escape(label)}</div>' if label else ""
+    return (f'<div style="display:flex;align-items:center;gap:12px;margin:2px 0">{name}<div style="display:flex;'
+            f'flex:1;border-radius:4px;overflow:hidden">{cells}</div></div>')  # fmt: skip
 
 
 def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values: list[str] | None) -> dict:
-    """Everything the Explore page shows for one filter, computed from stored per-image statistics."""
+    """Everything the Explore page shows for one filter, computed from stored per-image statistics.
+
+    Pictures first (``samples``, ``palettes``), then the charts worth drawing for this set: ``counts`` (None for a
+    single label, or when every label has as many pictures), ``figures`` (light and colour, colours used), ``advanced`` (sizes, shapes, file types and the
+    brightness/saturation spread, each only when it has more than one value to show), and ``notes``: one plain
+    sentence for each chart left out because it would show a single value."""
     df = filtered(df_all, sources, field, values)
     out = {
         "images": len(df),
         "unlabelled": len(filtered(df_all, sources)) - len(filtered(df_all, sources, field)),
         "figures": [],
+        "advanced": [],
+        "notes": [],
     }
     if df.empty:
         return out
+    palettes = label_palettes(df, field)
+    useful = informative(df)
+    n = len(df)
+    every = "The picture is" if n == 1 else f"All {n:,} pictures are"
+    notes = []
+    if not useful["sizes"]:
+        notes.append(f"{every} {int(df['width'].iloc[0])}×{int(df['height'].iloc[0])} px.")
+    elif not useful["aspect"]:
+        notes.append(f"{every} the same shape (width ÷ height {df['aspect'].iloc[0]:.2f}).")
+    if not useful["formats"]:
+        notes.append(f"{every} {df['format'].iloc[0]} files.")
+    advanced = [fig_sizes(df)] if useful["sizes"] else []
+    advanced += [fig_aspect(df)] if useful["aspect"] else []
+    advanced += [fig_formats(df)] if useful["formats"] else []
+    advanced += [fig_colour_by_label(df, field, "brightness"), fig_colour_by_label(df, field, "saturation")]
+    labels = int(df[field].nunique())
+    sizes = counts(df, field)
+    if labels > 1 and sizes.nunique() == 1:
+        notes.insert(0, f"Each {field} has {int(sizes.iloc[0]):,} pictures.")
     out.update(
-        labels=int(df[field].nunique()),
+        labels=labels,
         median_size=f"{int(df['width'].median())}×{int(df['height'].median())}",
         megapixels=float(df["megapixels"].sum()),
-        counts=fig_counts(df, field),
-        figures=[fig_sizes(df), fig_aspect(df), fig_colour_by_label(df, field, "brightness"),
-                 fig_colour_by_label(df, field, "saturation"), fig_hue(df, field), fig_formats(df)],  # fmt: skip
-        palettes=label_palettes(df, field),
+        counts=fig_counts(df, field) if labels > 1 and sizes.nunique() > 1 else None,
+        figures=[fig_light_and_colour(df, field, palettes), fig_hue(df, field)],
+        advanced=advanced,
+        notes=notes,
+        palettes=palettes,
         samples=samples_per_label(df, field),
         label_sizes=counts(df, field).to_dict(),
         near_duplicates=near_duplicate_groups(df),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,15 @@ from artcore import embed
 from artcore.errors import UserError
 from artcore.imageio import atomic_write_bytes
 
+# How each embedding compares pictures, in a painter's words (the map's "Advanced" choice).
+PLAIN_ENCODERS = {
+    "artnet": "Painter's eye: brushwork, palette and composition (trained on 42 painters)",
+    "lite0": "Subject: what the picture shows (objects, scenes)",
+    "lite0-texture": "Texture: surface and strokes of the whole picture",
+    "lite0-crops": "Close-up texture: strokes at their own scale (slow)",
+    "magenta": "Style only: colour and stroke, whatever the subject",
+    "combined": "Texture and style together (slow)",
+}
 PCA_DIMS = 50
 PLACE_NEIGHBOURS = 8
 MIN_IMAGES = 5
@@ -93,8 +103,11 @@ def cache_key(lib, encoder: str, n_neighbors: int, min_dist: float) -> str:
 
 
 def library_map(lib, encoder: str = embed.DEFAULT_ENCODER, n_neighbors: int = 15, min_dist: float = 0.1,
-                progress: embed.Progress | None = None) -> Map:  # fmt: skip
-    """The library's map, read from ``<library>/maps/`` when this (encoder, parameters, version) was built before."""
+                progress: embed.Progress | None = None, arranging: Callable[[int], None] | None = None) -> Map:  # fmt: skip
+    """The library's map, read from ``<library>/maps/`` when this (encoder, parameters, version) was built before.
+
+    ``progress`` follows the embedding of images not embedded yet; ``arranging(n)`` is called before the layout of
+    ``n`` images starts (a few seconds, with no steps to report)."""
     import io
 
     path = lib.root / "maps" / f"{cache_key(lib, encoder, n_neighbors, min_dist)}.npz"
@@ -105,6 +118,8 @@ def library_map(lib, encoder: str = embed.DEFAULT_ENCODER, n_neighbors: int = 15
                 params = json.loads(str(z["params"]))
                 return Map(records, z["xy"], z["reduced"], z["mean"], z["scale"], z["components"], params)
     records, X, _ = embed.embed_library(lib, encoder, records, progress)
+    if arranging:
+        arranging(len(records))
     m = build(X, records, encoder, n_neighbors, min_dist)
     buf = io.BytesIO()
     np.savez(buf, shas=np.array([r["sha256"] for r in records]), xy=m.xy, reduced=m.reduced, mean=m.mean,

@@ -43,20 +43,75 @@ def eda_summary(root: str, version: str, sources: tuple, field: str, values: tup
     return eda.summary(eda_frame(root, version), list(sources), field, list(values))
 
 
-class Progress:
-    """An ``st.progress`` bar usable as an artcore progress callback; redraws at most every 0.2 s."""
+def time_left(seconds: float) -> str:
+    """Plain words for a remaining time: "about 40 s left", "about 3 min left", "about 1 h 20 min left"."""
+    if seconds < 10:
+        return "a few seconds left"
+    if seconds < 60:
+        return f"about {int(round(seconds / 5) * 5)} s left"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} min left"
+    return f"about {int(seconds // 3600)} h {round(seconds % 3600 / 60)} min left"
 
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = st.progress(0.0, text=label)
+
+class Progress:
+    """An ``st.progress`` bar usable as an artcore progress callback ``(done, total, message="")``: what is
+    happening in plain words, how far it is and, once the rate is known, the time left. Redraws at most every 0.2 s.
+
+    ``label`` may hold ``{total}`` (e.g. "Reading your {total:,} paintings"), filled from the callback's total;
+    ``note`` goes first in the brackets ("once"); ``count`` shows "12 of 100"; ``messages`` shows the callback's
+    message after the label (off where it is technical, e.g. an encoder name, or repeats the time left).
+    Draws where it is created, or in ``slot`` (an ``st.empty()``/container where the result will appear).
+    """
+
+    MIN_SECONDS = 2.0  # no estimate before this much time has passed: an early guess is mostly noise
+
+    def __init__(self, label: str, *, note: str = "", count: bool = True, messages: bool = True, slot=None,
+                 clock=time.monotonic):  # fmt: skip
+        self.label, self.note, self.count, self.messages, self.clock = label, note, count, messages, clock
+        first = "Getting ready…" if "{total" in label else label.rstrip("…") + "…"
+        self.bar = (slot or st).progress(0.0, text=first)
         self.last = 0.0
+        self.start: tuple[float, int] | None = None  # (time, done) of the first report: the rate counts from there
+
+    def _label(self, total: int) -> str:
+        label = self.label.format(total=total) if "{total" in self.label else self.label
+        return label.rstrip("…. ")
+
+    def estimate(self, done: int, total: int) -> float | None:
+        """Seconds left at the rate since the first report, or None while that is not yet known."""
+        now = self.clock()
+        if self.start is None:
+            self.start = (now, done)
+            return None
+        t0, d0 = self.start
+        if now - t0 < self.MIN_SECONDS or done <= d0 or done >= total:
+            return None
+        return (total - done) * (now - t0) / (done - d0)
+
+    def text(self, done: int, total: int, message: str = "") -> str:
+        left = self.estimate(done, total)
+        parts = [self.note] if self.note else []
+        if self.count and total:
+            parts.append(f"{done:,} of {total:,}")
+        if left is not None:
+            parts.append(time_left(left))
+        words = self._label(total)
+        if self.messages and message:
+            words += f": {message}"
+        return words + (f" ({'; '.join(parts)})" if parts else "")
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
-        now = time.monotonic()
+        now = self.clock()
+        text = self.text(done, total, message)  # always, so the rate starts at the first report
         if done < total and now - self.last < 0.2:
             return
         self.last = now
-        self.bar.progress(done / total if total else 1.0, text=f"{self.label} {done}/{total} {message}")
+        self.bar.progress(min(done / total, 1.0) if total else 1.0, text=text)
+
+    def say(self, text: str, fraction: float = 1.0) -> None:
+        """A step whose length is not known (e.g. laying out a map): plain words, the bar at ``fraction``."""
+        self.bar.progress(fraction, text=text)
 
     def clear(self) -> None:
         self.bar.empty()
@@ -69,6 +124,14 @@ def thumbnail_grid(lib: Library, rows: list[dict], columns: int = 6, caption_fie
         fields = (caption_field, *LABEL_FIELDS) if caption_field else ()
         caption = next((r[f] for f in fields if r.get(f)), None)
         cols[i % columns].image(str(lib.thumbnail(r["sha256"])), caption=caption, width="stretch")
+
+
+def square_thumbnail(lib: Library, sha256: str, side: int = 192):
+    """A library picture's thumbnail cropped to a centred square, so a grid of them lines up (pickers)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(lib.thumbnail(sha256)) as im:
+        return ImageOps.fit(im.convert("RGB"), (side, side), Image.Resampling.LANCZOS)
 
 
 def before_after(before, after, height: int = 520) -> None:
@@ -121,12 +184,20 @@ def gan_model(path: str, mtime: float):
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def library_map(root: str, version: str, encoder: str, n_neighbors: int, min_dist: float):
-    """``artcore.maps.library_map`` kept in memory per (library version, encoder, parameters)."""
+    """``artcore.maps.library_map`` kept in memory per (library version, encoder, parameters), with its progress
+    in plain words where the map will appear: reading the paintings (once each), then arranging them."""
     from artcore import maps
 
-    bar = Progress("Embedding images for the map…")
+    bar = Progress("Reading your {total:,} pictures so the map can place them", note="once", count=False,
+                   messages=False)  # fmt: skip
+    bar.say("Getting the map ready…", 0.0)
+
+    def arranging(n: int) -> None:
+        bar.say(f"Arranging your {n:,} pictures on the map: similar ones side by side (a few seconds; the first "
+                "map after the app starts takes about 15 s longer)…")  # fmt: skip
+
     try:
-        return maps.library_map(Library(root), encoder, n_neighbors, min_dist, progress=bar)
+        return maps.library_map(Library(root), encoder, n_neighbors, min_dist, progress=bar, arranging=arranging)
     finally:
         bar.clear()
 
@@ -138,7 +209,7 @@ def artist_sources(lib: Library, key: str) -> list:
     artists = lib.label_counts("artist")
     if not artists:
         return []
-    picked = st.multiselect("Library artists (their mean style)", sorted(artists), key=key,
+    picked = st.multiselect("Library artists (their typical style)", sorted(artists), key=key,
                             format_func=lambda a: f"{a} ({artists[a]})")  # fmt: skip
     return [StyleSource("artist", a) for a in picked]
 
@@ -181,17 +252,18 @@ def style_controls(lib: Library, key: str) -> tuple[list, float, bool]:
     from artcore.style import NUM_BUILTIN, StyleSource
 
     c1, c2 = st.columns(2)
-    builtins = c1.multiselect("Built-in styles", list(range(NUM_BUILTIN)), default=[3], key=f"{key}_builtins",
-                              format_func=lambda i: f"builtin:{i}")  # fmt: skip
-    uploads = c2.file_uploader("Style images", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True,
-                               key=f"{key}_style_images")  # fmt: skip
+    builtins = c1.multiselect("Ready-made styles", list(range(NUM_BUILTIN)), default=[3], key=f"{key}_builtins",
+                              format_func=lambda i: f"builtin:{i}",
+                              help="The Style studio's page “All built-in styles” shows each one on your picture.")  # fmt: skip
+    uploads = c2.file_uploader("Paintings to take the style from", type=["jpg", "jpeg", "png", "webp"],
+                               accept_multiple_files=True, key=f"{key}_style_images")  # fmt: skip
     sources = [StyleSource("builtin", i) for i in builtins]
     sources += style_images(uploads)
     sources += artist_sources(lib, f"{key}_artists")
     weight_sliders(sources, f"{key}_w_")
     c1, c2 = st.columns(2)
-    strength = c1.slider("Strength", 0.0, 1.0, 1.0, 0.05, key=f"{key}_strength")
-    keep = c2.checkbox("Preserve colours", key=f"{key}_preserve")
+    strength = c1.slider("Strength of the style", 0.0, 1.0, 1.0, 0.05, key=f"{key}_strength")
+    keep = c2.checkbox("Keep the original colours", key=f"{key}_preserve")
     return sources, strength, keep
 
 

@@ -64,8 +64,10 @@ def bestartworks_test(root: Path, store) -> dict:
     y = np.array([painters.index(label) for label in labels])
     model, _ = registry.get("artnet")
     head = artnet.evaluate(model, [paths[i] for i in te], [labels[i] for i in te], painters)
+    mirrored = artnet.evaluate(model, [paths[i] for i in te], [labels[i] for i in te], painters, mirror=True)
     out = {"n_train": int(len(tr)), "n_test": int(len(te)), "painters": len(painters),
-           "ours: artnet painter head": {k: head[k] for k in ("top1", "top3")}}  # fmt: skip
+           "ours: artnet painter head": {k: head[k] for k in ("top1", "top3")},
+           "ours: painter head, picture + mirror": {k: mirrored[k] for k in ("top1", "top3")}}  # fmt: skip
     for name, encoder, C in (("ours: artnet embedding + LR", "artnet", classify.C_OURS),
                              ("baseline: frozen Lite0 + LR", "lite0", BASELINE_C)):  # fmt: skip
         X = embeddings(store, paths, encoder)
@@ -233,7 +235,7 @@ def main() -> int:
     print(json.dumps(result, indent=1))
     b = result["bestartworks"]
     print(f"\nbestartworks test split ({b['n_test']} paintings, {b['painters']} painters)   top-1   top-3")
-    for name in ("ours: artnet painter head", "ours: artnet embedding + LR", "baseline: frozen Lite0 + LR"):
+    for name in [k for k in b if k.startswith(("ours", "baseline"))]:
         print(f"  {name:40s} {b[name]['top1']:>6.1%} {b[name]['top3']:>7.1%}")
     if "fewshot" in result:
         f = result["fewshot"]

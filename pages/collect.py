@@ -9,8 +9,9 @@ from artcore.library import LABEL_FIELDS
 
 lib = ui.library()
 st.title("Collect")
-st.caption("Fetch images with their licence and attribution into the library. The count is how many images the "
-           "label should have: running it again tops up, and nothing is fetched twice.")  # fmt: skip
+st.markdown("Gather more pictures from **Flickr** or a public **Pinterest** board into your library, each with its "
+            "licence and credit line. Ask for a number of pictures: running it again tops up to that number, and "
+            "nothing is fetched twice.")  # fmt: skip
 
 # A run interrupted by Stop (a rerun) never reaches its end, so its flag is still set on the next run.
 stopped = st.session_state.pop("collect_running", None)
@@ -23,8 +24,9 @@ def stopped_note(source: str) -> None:
 
 def label_inputs(prefix: str) -> tuple[str, str]:
     c1, c2 = st.columns(2)
-    field = c1.selectbox("Label field", LABEL_FIELDS, index=LABEL_FIELDS.index("style"), key=f"{prefix}_field")
-    label = c2.text_input("Label (default: the tag or name)", key=f"{prefix}_label")
+    field = c1.selectbox("File them as a", LABEL_FIELDS, index=LABEL_FIELDS.index("style"), key=f"{prefix}_field",
+                         help="Which label the pictures get in your library: a style, an artist or a genre.")  # fmt: skip
+    label = c2.text_input("Named (default: the tag or name)", key=f"{prefix}_label")
     return field, label.strip()
 
 
@@ -32,7 +34,7 @@ def run(source: str, candidates, *, target: int, field: str, label: str, url_all
     """Fetch with live progress and thumbnails; the Stop button reruns the page, which ends the run cleanly."""
     stop = st.empty()
     stop.button("Stop", key=f"{source}_stop", help="Stops now; fetching again continues where it stopped.")
-    bar = ui.Progress(f"Fetching from {source.capitalize()}…")
+    bar = ui.Progress(f"Fetching pictures from {source.capitalize()}, checking each one", messages=False)
     strip = st.empty()
     thumbs: list[str] = []
     last = [0.0]
@@ -72,30 +74,75 @@ def run(source: str, candidates, *, target: int, field: str, label: str, url_all
     ui.thumbnail_grid(lib, rows[-48:], columns=8)
 
 
+def save_flickr_key() -> None:
+    """Form callback: keep the pasted key in the library's settings and clear the fields, so it is never shown."""
+    key, secret = st.session_state.get("flickr_key_in", ""), st.session_state.get("flickr_secret_in", "")
+    st.session_state["flickr_key_in"] = st.session_state["flickr_secret_in"] = ""
+    try:
+        flickr.save_key(key, secret, lib.root)
+    except UserError as exc:
+        st.session_state["flickr_key_error"] = sentence(exc)
+
+
+def flickr_key() -> bool:
+    """The Flickr key's state (never the key): saved ✓ with "Forget key", or a form to paste one. True when set."""
+    where = flickr.key_source(lib.root)
+    if where == "library":
+        c1, c2 = st.columns([3, 1])
+        c1.success("Flickr key saved ✓", icon=":material/key:")
+        c2.button("Forget key", key="flickr_forget", on_click=flickr.forget_key, args=(lib.root,),
+                  help="Removes the key from this library; paste it again to fetch from Flickr.")  # fmt: skip
+        return True
+    if where:
+        st.caption("Flickr key: set on this server ✓")
+        return True
+    with st.container(border=True):
+        st.markdown("**Connect Flickr (once).** Flickr asks for a free key: sign in to Flickr, open "
+                    f"[Flickr's key page]({flickr.KEY_HELP}), choose *non-commercial*, then paste the key and the "
+                    "secret here. They stay in your library folder, readable by you only, and are never shown "
+                    "again.")  # fmt: skip
+        if "flickr_key_error" in st.session_state:
+            st.error(st.session_state.pop("flickr_key_error"))
+        with st.form("flickr_key_form"):
+            c1, c2 = st.columns(2)
+            c1.text_input("Key", type="password", key="flickr_key_in")
+            c2.text_input("Secret", type="password", key="flickr_secret_in")
+            st.form_submit_button("Save key", on_click=save_flickr_key, key="flickr_key_save")
+    return False
+
+
 # Keyed, so the open tab survives the reruns that Stop and the forms cause.
 tab_flickr, tab_pinterest = st.tabs(["Flickr", "Pinterest"], key="collect_source")
 
 with tab_flickr:
     stopped_note("flickr")
-    try:
-        flickr.credentials()
-    except UserError as exc:
-        st.info(str(exc))
+    has_key = flickr_key()
     with st.form("flickr_form"):
-        tag = st.text_input("Tag", placeholder="dotpainting", key="flickr_tag")
+        tag = st.text_input("Tag", placeholder="dotpainting", key="flickr_tag",
+                            help="One word people use on Flickr for the pictures you want.")  # fmt: skip
         count = st.number_input("Images wanted", 1, 5000, 50, key="flickr_count")
         field, label = label_inputs("flickr")
-        licences = st.multiselect("Licences", list(flickr.LICENCES), default=list(flickr.REUSE_LICENCES),
-                                  format_func=lambda i: flickr.LICENCES[i], key="flickr_licences",
-                                  help="The default allows reuse with changes.")  # fmt: skip
-        go = st.form_submit_button("Fetch from Flickr", type="primary")
+        with st.expander("Licences: by default only pictures you may reuse and change"):
+            st.caption("Ticked by default: only pictures you may reuse and change, commercial use included. "
+                       "Tick the others only if you will respect their limits.")  # fmt: skip
+            # Reusable ones first; then the more restricted, "All rights reserved" last.
+            order = [*flickr.REUSE_LICENCES, *sorted((i for i in flickr.LICENCES if i not in flickr.REUSE_LICENCES),
+                                                     key=lambda i: (i == 0, i))]  # fmt: skip
+            cols = st.columns(2)
+            licences = [i for n, i in enumerate(order)
+                        if cols[n * 2 // len(order)].checkbox(flickr.LICENCE_PLAIN[i], value=i in flickr.REUSE_LICENCES,
+                                                              key=f"flickr_licence_{i}")]  # fmt: skip
+        go = st.form_submit_button("Fetch from Flickr", type="primary", disabled=not has_key, key="flickr_go")
+        if not has_key:
+            st.caption("Save a Flickr key above first.")
     if go:
         tag = tag.strip()
         if not tag or not licences:
-            st.error("Enter a tag and choose at least one licence.")
+            st.error("Enter a tag and tick at least one licence.")
         else:
             run("flickr", lambda settings: flickr.Search(tag, licences=licences, per_page=flickr.MAX_PER_PAGE,
-                                                          max_side=2048, api_url=flickr.api_url(), settings=settings),
+                                                          max_side=2048, api_url=flickr.api_url(), settings=settings,
+                                                          library=lib.root),
                 target=int(count), field=field, label=label or tag,
                 url_allowed=lambda u: download.host_allowed(u, flickr.IMAGE_DOMAINS))  # fmt: skip
 
@@ -106,7 +153,7 @@ with tab_pinterest:
         url = st.text_input("Public Pinterest page", placeholder="https://nl.pinterest.com/…/…/", key="pinterest_url")
         count = st.number_input("Images wanted", 1, 2000, 30, key="pinterest_count")
         field, label = label_inputs("pinterest")
-        go = st.form_submit_button("Fetch from Pinterest", type="primary")
+        go = st.form_submit_button("Fetch from Pinterest", type="primary", key="pinterest_go")
     if go:
         name, url = name.strip(), url.strip()
         if not name or not url:

@@ -16,29 +16,60 @@ UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
 
 lib = ui.library()
 st.title("Generate")
-st.caption("New paintings from a GAN trained on paintings: pick a class or mix classes, change seeds, walk from one "
-           "picture to another, or find the nearest thing the GAN can paint to a picture of yours.")  # fmt: skip
+st.markdown("**Small new paintings** from a model trained here on paintings: pick a kind of picture or mix kinds, "
+            "morph from one picture to another, find the model's nearest painting to a picture of yours, or glide "
+            "your picture from one painting's style to another's.")  # fmt: skip
+# A run interrupted by Stop (a rerun) never reaches its end, so its flag ("search", "style morph", "training") is
+# still set on the next run.
+was_running = st.session_state.pop("gen_running", None)
+STOPPED = {"search": "Stopped the search. Press Find it to search again.",
+           "style morph": "Stopped the style morph. Render it again to make the whole video.",
+           "training": "Stopped training: what the model learnt so far is kept, and Train carries on from there."}  # fmt: skip
+
+
+def stopped_note(what: str) -> None:
+    if was_running == what:
+        st.info(STOPPED[what])
+
+
+def stop_button(slot, key: str, what: str, tip: str) -> None:
+    """A Stop button in ``slot``, shown only while ``what`` runs (call ``done`` after)."""
+    slot.button("Stop", key=key, help=tip)
+    st.session_state["gen_running"] = what
+
+
+def done(slot) -> None:
+    st.session_state.pop("gen_running", None)
+    slot.empty()
 
 models = gan.available_models(lib)
 if not models:
-    st.info("No generator yet: train one in the **Train** tab below, or with `artcore gan train`.")
-choice = st.sidebar.selectbox("Generator", list(models), key="g_model") if models else None
+    st.info("No generator yet: train one on your library in the **Train** tab below.")
+choice = st.sidebar.selectbox("Model", list(models), key="g_model") if models else None
 model = ui.gan_model(str(models[choice]), models[choice].stat().st_mtime) if choice else None
 if model:
     about = gan.info(model)
     metrics = about["metrics"]
     st.info(
-        f"This generator paints **{about['resolution']}×{about['resolution']} px** pictures (shown enlarged) of "
-        f"**{len(model.classes)} classes**: {', '.join(model.classes)}. It saw {about['trained_images']:,} images "
-        f"in {about['train_seconds'] / 60:.0f} min of training ({about['hardware']})."
-        + (f" Class fidelity {metrics['class_fidelity']:.0%} (chance {metrics['chance']:.0%}); Fréchet distance "
-           f"{metrics['fd']:.0f} against a real-vs-real floor of {metrics['fd_floor']:.0f}." if metrics else "")
+        f"This generator paints tiny **{about['resolution']}×{about['resolution']} px** pictures (shown enlarged) "
+        f"of **{len(model.classes)} kinds**: {', '.join(model.classes)}. Expect each kind's composition and "
+        "palette, not a finished painting."
     )  # fmt: skip
+    with st.expander("Advanced: how it was made and how good it is"):
+        st.markdown(
+            f"It saw {about['trained_images']:,} pictures in {about['train_seconds'] / 60:.0f} min of training "
+            f"({about['hardware']})."
+            + (f" Asked for a kind, it paints something a classifier recognises as that kind "
+               f"{metrics['class_fidelity']:.0%} of the time (by chance: {metrics['chance']:.0%}). Fréchet distance "
+               f"(how far its pictures are from real ones, lower is better): {metrics['fd']:.0f}, where two halves "
+               f"of the real paintings score {metrics['fd_floor']:.0f}." if metrics else "")
+        )  # fmt: skip
 
 
 def class_mix(key: str) -> np.ndarray:
     """Class picker: one class, or several with weights (their label embeddings are mixed)."""
-    picked = st.multiselect("Class (pick two or more to mix)", model.classes, default=model.classes[:1], key=key)
+    picked = st.multiselect("Kind of picture (pick two or more to mix them)", model.classes,
+                            default=model.classes[:1], key=key)  # fmt: skip
     mix = {c: 1.0 for c in picked}
     if len(picked) > 1:
         cols = st.columns(min(len(picked), 4))
@@ -57,7 +88,8 @@ def show_result(key: str, name: str) -> None:
         c1.download_button("Download MP4", data, file_name=f"{name}.mp4", mime="video/mp4", key=f"{key}_dl")
         gif = Path(path).with_suffix(".gif")
         if not gif.exists():
-            video.write_gif(path, gif, max_fps=30.0, max_seconds=120.0)  # walks are small: long ones too
+            with st.spinner("Making the GIF…"):
+                video.write_gif(path, gif, max_fps=30.0, max_seconds=120.0)  # walks are small: long ones too
         c2.download_button("Download GIF", gif.read_bytes(), file_name=f"{name}.gif", mime="image/gif",
                            key=f"{key}_dlgif")  # fmt: skip
 
@@ -82,49 +114,57 @@ def picture_input(key: str, label: str, purpose: str):
         return None, None
 
 
-tabs = st.tabs(["Generate", "Latent walk", "Project a picture", "Style walk", "Train"])
+tabs = st.tabs(["Generate", "Morph", "Find your picture", "Style morph", "Train"])
 
 # ---------------------------------------------------------------- generate
 with tabs[0]:
     if model:
         c = class_mix("g_classes")
-        c1, c2, c3 = st.columns(3)
-        first = c1.number_input("First seed", 0, 10**6, 0, 8, key="g_seed")
-        count = c2.select_slider("Pictures", [8, 16, 24, 32], 16, key="g_count")
-        trunc = c3.slider("Truncation", 0.0, 1.0, 0.7, 0.05, key="g_trunc",
-                          help="Lower: safer, more typical pictures; 1: the full variety (and more failures).")  # fmt: skip
+        c1, c2 = st.columns(2)
+        first = c1.number_input("Pictures numbered from (change it to see others)", 0, 10**6, 0, 8, key="g_seed",
+                                help="Every number is always the same picture, so you can come back to one.")  # fmt: skip
+        count = c2.select_slider("How many", [8, 16, 24, 32], 16, key="g_count")
+        with st.expander("Advanced"):
+            trunc = st.slider("Variety: typical ↔ surprising", 0.0, 1.0, 0.7, 0.05, key="g_trunc",
+                              help="Lower: safer, more typical pictures; 1: the full variety, and more failures. "
+                                   "(Truncation; default 0.7.)")  # fmt: skip
         seeds = list(range(int(first), int(first) + count))
         picture = gan.grid(gan.enlarge(gan.generate(model, seeds, c, trunc)), 8)
-        st.image(picture, caption=f"Seeds {seeds[0]}–{seeds[-1]}", width="stretch")
+        st.image(picture, caption=f"Pictures {seeds[0]}–{seeds[-1]}", width="stretch")
         st.download_button("Download grid (PNG)", png_bytes(picture), file_name="generated.png",
                            mime="image/png", key="g_dl")  # fmt: skip
 
 # ---------------------------------------------------------------- latent walk
 with tabs[1]:
     if model:
-        st.caption("A smooth path between two ends: seeds (slerp in Z), classes (mixed label embeddings), or "
-                   "pictures projected in the next tab (lerp in W).")  # fmt: skip
+        st.caption("A smooth morph from one end to the other, as a short video: two numbered pictures, two kinds of "
+                   "picture, or a picture of yours found in the next tab.")  # fmt: skip
         ends = []
         for col, name in zip(st.columns(2), ("From", "To")):
             with col:
                 options = ["Seed", "Class"] + (["Projected picture"] if "g_projection" in st.session_state else [])
-                kind = st.radio(name, options, horizontal=True, key=f"w_{name}_kind")
+                kind = st.radio(name, options, horizontal=True, key=f"w_{name}_kind", format_func={
+                    "Seed": "A numbered picture", "Class": "A kind of picture",
+                    "Projected picture": "Your found picture"}.get)  # fmt: skip
                 if kind == "Seed":
-                    seed = st.number_input("Seed", 0, 10**6, 0 if name == "From" else 1, key=f"w_{name}_seed")
+                    seed = st.number_input("Picture number", 0, 10**6, 0 if name == "From" else 1,
+                                           key=f"w_{name}_seed")  # fmt: skip
                     ends.append(gan.endpoint(model, f"seed:{seed}", c=class_mix(f"w_{name}_classes")))
                 elif kind == "Class":
-                    cls = st.selectbox("Class", model.classes, index=0 if name == "From" else len(model.classes) - 1,
+                    cls = st.selectbox("Kind", model.classes, index=0 if name == "From" else len(model.classes) - 1,
                                        key=f"w_{name}_class")  # fmt: skip
                     ends.append(gan.endpoint(model, f"class:{cls}", seed=st.session_state.get("w_seed", 0)))
                 else:
                     ends.append(gan.Endpoint.from_projection("projected picture", st.session_state["g_projection"]))
-        c1, c2, c3, c4 = st.columns(4)
-        frames = c1.slider("Frames", 8, 240, 60, 4, key="w_frames")
+        c1, c2, c3 = st.columns(3)
+        frames = c1.slider("Frames (length of the video)", 8, 240, 60, 4, key="w_frames")
         fps = c2.select_slider("Frames per second", [8, 12, 24, 30], 24, key="w_fps")
-        c3.number_input("Seed for class ends", 0, 10**6, 0, key="w_seed")
-        loop = c4.checkbox("Loop back", key="w_loop")
-        if st.button("Render the walk", type="primary", key="w_go"):
-            bar = ui.Progress("Rendering frames")
+        loop = c3.checkbox("Loop back to the start", key="w_loop")
+        with st.expander("Advanced"):
+            st.number_input("Picture number used for a kind-of-picture end", 0, 10**6, 0, key="w_seed",
+                            help="Which picture of that kind the morph starts or ends on.")  # fmt: skip
+        if st.button("Render the morph", type="primary", key="w_go"):
+            bar = ui.Progress("Painting the frames of the morph", messages=False)
             frames_out = gan.walk(model, *ends, frames=frames, trunc=0.7, loop=loop, progress=bar)
             bar.clear()
             out = video.work_dir() / f"walk-gan-{hashlib.sha256(frames_out.tobytes()).hexdigest()[:8]}.mp4"
@@ -134,58 +174,68 @@ with tabs[1]:
 # ---------------------------------------------------------------- projection
 with tabs[2]:
     if model:
-        st.caption("Finds the point of the GAN's latent space whose painting is closest to your picture (its "
-                   "central square), then you can walk from it in the Latent walk tab.")  # fmt: skip
+        st.caption("Finds the painting this model can make that comes closest to your picture (its central "
+                   "square); then you can morph from it in the Morph tab.")  # fmt: skip
+        stopped_note("search")
         img, _ = picture_input("p", "Picture from", "to project")
         c1, c2 = st.columns(2)
-        steps = c1.slider("Steps", 50, 1000, 200, 50, key="p_steps", help="More steps: closer, slower.")
-        go = c1.button("Project", type="primary", key="p_go", disabled=img is None)
-        c2.button("Stop", key="p_stop", help="Stops the search; the picture keeps what it found so far.")
+        steps = c1.slider("Effort (more: closer, slower)", 50, 1000, 200, 50, key="p_steps",
+                          help="Steps of the search; 200 take a few seconds.")  # fmt: skip
+        go = c1.button("Find it", type="primary", key="p_go", disabled=img is None)
         if go and img is not None:
-            bar = ui.Progress("Projecting")
+            stop = c2.empty()
+            stop_button(stop, "p_stop", "search", "Stops the search.")
+            bar = ui.Progress("Searching for the model's closest painting", messages=False)
             try:
                 st.session_state["g_projection"] = project(model, img, steps=steps,
-                                                           progress=lambda d, t, loss: bar(d, t, f"loss {loss:.3f}"))  # fmt: skip
+                                                           progress=lambda d, t, loss: bar(d, t))  # fmt: skip
             finally:
                 bar.clear()
-            st.rerun()  # the Latent walk tab, drawn earlier in this run, now offers the projection as an end
+            done(stop)
+            st.rerun()  # the Morph tab, drawn earlier in this run, now offers the found picture as an end
         proj = st.session_state.get("g_projection")
         if proj is not None:
             st.image(gan.grid(gan.enlarge(np.stack([proj.target, proj.image, proj.error]), 256), 3), width="stretch",
-                     caption=f"Target · reconstruction · error (PSNR {proj.psnr:.1f} dB after {proj.steps} steps)")  # fmt: skip
-            st.success("Now pick **Projected picture** as an end in the Latent walk tab.")
+                     caption="Your picture · the model's closest painting · where they differ (bright: more)")  # fmt: skip
+            with st.expander("Advanced"):
+                st.caption(f"PSNR {proj.psnr:.1f} dB after {proj.steps} steps (higher: closer; 20 dB is a rough "
+                           "likeness, 30 dB a close one).")  # fmt: skip
+            st.success("Now pick **Your found picture** as an end in the Morph tab.")
 
 # ---------------------------------------------------------------- style walk
 with tabs[3]:
-    st.caption("No GAN needed: your picture rendered in a style that glides from one painting, artist or "
-               "built-in style to another.")  # fmt: skip
+    st.caption("No model needed: your picture painted in a style that glides from one painting, artist or "
+               "ready-made style to another, as a short video.")  # fmt: skip
+    stopped_note("style morph")
     content, _ = picture_input("s", "Content from", "to stylize")
     artists = sorted(lib.label_counts("artist"))
     style_ends = []
     for col, name in zip(st.columns(2), ("From", "To")):
         with col:
             kind = st.radio(f"{name} style", ["Built-in", "Style image"] + (["Library artist"] if artists else []),
-                            horizontal=True, key=f"s_{name}_kind")  # fmt: skip
+                            horizontal=True, key=f"s_{name}_kind", format_func={
+                                "Built-in": "Ready-made", "Style image": "A painting", "Library artist": "An artist"}.get)  # fmt: skip
             if kind == "Built-in":
-                i = st.selectbox("Built-in style", range(NUM_BUILTIN), 3 if name == "From" else 10,
+                i = st.selectbox("Ready-made style", range(NUM_BUILTIN), 3 if name == "From" else 10,
                                  key=f"s_{name}_builtin", format_func=lambda i: f"builtin:{i}")  # fmt: skip
                 style_ends.append(StyleSource("builtin", i))
             elif kind == "Style image":
-                up = st.file_uploader("Style image", type=UPLOAD_TYPES, key=f"s_{name}_up")
+                up = st.file_uploader("The painting", type=UPLOAD_TYPES, key=f"s_{name}_up")
                 style_ends.append(next(iter(ui.style_images([up] if up else [])), None))
             else:
                 style_ends.append(StyleSource("artist", st.selectbox("Artist", artists, key=f"s_{name}_artist")))
     c1, c2, c3 = st.columns(3)
     s_frames = c1.slider("Frames", 8, 120, 24, 4, key="s_frames")
     s_size = c2.select_slider("Size (px)", [256, 384, 512, 768], 384, key="s_size")
-    s_loop = c3.checkbox("Loop back", key="s_loop")
+    s_loop = c3.checkbox("Loop back to the start", key="s_loop")
     ready = content is not None and all(style_ends)
     c1, c2 = st.columns([1, 4])
-    c2.button("Stop", key="s_stop", help="Stops after the current frame.")
-    if c1.button("Render the style walk", type="primary", key="s_go", disabled=not ready):
+    if c1.button("Render the style morph", type="primary", key="s_go", disabled=not ready):
         from artcore.style.walk import style_walk
 
-        bar = ui.Progress("Rendering frames")
+        stop = c2.empty()
+        stop_button(stop, "s_stop", "style morph", "Stops after the current frame.")
+        bar = ui.Progress("Painting the frames of the style morph", messages=False)
         try:
             out = style_walk(content, *style_ends, frames=s_frames, size=s_size, loop=s_loop, library=lib,
                              progress=bar)  # fmt: skip
@@ -195,6 +245,7 @@ with tabs[3]:
             st.error(sentence(exc))
         finally:
             bar.clear()
+        done(stop)
     show_result("style", "style-walk")
 
 # ---------------------------------------------------------------- train
@@ -206,22 +257,29 @@ with tabs[4]:
     if not fields:
         st.info("Training needs a library with at least two labels (e.g. import a folder per genre or artist).")
     else:
+        stopped_note("training")
         c1, c2, c3 = st.columns(3)
-        field = c1.selectbox("Condition on", fields, key="t_field",
-                             format_func=lambda f: f"{f} ({len(counts[f])} labels)")  # fmt: skip
-        res = c2.selectbox("Resolution", [32, 64], key="t_res")
-        minutes = c3.slider("Minutes", 1, 120, 10, key="t_minutes")
+        field = c1.selectbox("Learn to paint each", fields, key="t_field",
+                             format_func=lambda f: f"{f} ({len(counts[f])} in your library)")  # fmt: skip
+        minutes = c2.slider("Training time (minutes)", 1, 120, 10, key="t_minutes",
+                            help="Training again later carries on where it stopped.")  # fmt: skip
+        res = c3.selectbox("Picture size (px)", [32, 64], key="t_res",
+                           help="64 px takes about four times as long to learn.")  # fmt: skip
         run = gan_train.library_run_folder(lib, field, res)
-        st.caption(f"Run folder `{run}`: training there again resumes where it stopped. A useful model takes about "
-                   "an hour on a 2-core CPU at 32 px.")  # fmt: skip
+        st.caption("A useful model takes about an hour on this kind of computer at 32 px; you can train in short "
+                   "sessions, each one carries on from the last.")  # fmt: skip
+        with st.expander("Advanced"):
+            st.caption(f"Run folder `{run}`: training there again resumes where it stopped.")
         c1, c2 = st.columns(2)
         if c1.button("Train", type="primary", key="t_go"):
-            bar = ui.Progress("Training")
+            stop = c2.empty()
+            stop_button(stop, "t_stop", "training", "Stops after the current step and keeps what it learnt.")
+            bar = ui.Progress(f"Training the model on your {field}s", count=False)
             start = time.monotonic()
 
             def report(stats: dict) -> None:
                 bar(min(round(time.monotonic() - start), minutes * 60), minutes * 60,
-                    f"s · {stats['images_seen']:,} images seen · {stats['images_per_s']:.0f}/s")  # fmt: skip
+                    f"{stats['images_seen']:,} pictures seen")  # fmt: skip
 
             try:
                 gan_train.train_run(run, res, minutes, lib=lib, field=field, progress=report)
@@ -229,7 +287,7 @@ with tabs[4]:
                 st.error(sentence(exc))
             finally:
                 bar.clear()
-        c2.button("Stop", key="t_stop", help="Stops after the current step and keeps a checkpoint.")
+            done(stop)
         latest = run / "samples" / "latest.png"
         if latest.exists():
-            st.image(str(latest), caption="Latest samples: one row per class", width=512)
+            st.image(str(latest), caption=f"Its latest pictures: one row per {field}", width=512)

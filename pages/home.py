@@ -5,31 +5,40 @@ from artcore import home, ui
 lib = ui.library()
 st.title("Artcore")
 st.markdown(
-    "An AI studio for artists: collect paintings, see your collection the way a neural network sees it, "
-    "and make new images from it. Everything runs on this server; nothing is sent anywhere."
+    "A studio for artists: bring in your paintings, see your collection side by side, repaint pictures in any "
+    "painting's style and make new images. Everything runs on this server; nothing is sent anywhere."
 )
 
 g = home.glance(lib)
-cols = st.columns(5)
-for col, (name, value) in zip(cols, g.items()):
-    col.metric(name.capitalize(), value)
+if g["images"] == 0:
+    with st.container(border=True):
+        st.markdown("**Your library is empty.** Open **Library** to bring in your own pictures.")
+        samples = home.sample_folders()
+        if samples:
+            st.markdown("Or start with the sample paintings:\n" + "\n".join(f"- {line}" for line in home.sample_description()))
+            if st.button("Import the sample paintings", type="primary"):
+                for n, (folder, field) in enumerate(samples, 1):
+                    bar = ui.Progress(f"Copying the sample paintings into your library (set {n} of {len(samples)}, "
+                                      f"by {field})", messages=False)  # fmt: skip
+                    lib.import_path(folder, label_from="parent", label_field=field, progress=bar)
+                    bar.clear()
+                st.rerun()
+else:
+    # What there is: zero counts (no genres yet, nothing skipped) are left out rather than shown as 0.
+    names = {"images": "Images", "artists": "Artists", "genres": "Genres", "styles": "Styles",
+             "skipped": "Files that could not be read"}  # fmt: skip
+    shown = [(names[k], v) for k, v in g.items() if v or k == "images"]
+    for col, (name, value) in zip(st.columns(5), shown):
+        col.metric(name, f"{value:,}")
 
 st.subheader("What each page does")
-cols = st.columns(4)
-for i, (path, title, icon, text) in enumerate(home.PAGES[1:]):
-    with cols[i % 4].container(border=True, height="stretch"):
-        st.page_link(path, label=f"**{title}**", icon=icon)
-        st.caption(text)
+pages = home.PAGES[1:]
+for row in range(0, len(pages), 4):  # one row of columns per four pages, so cards read in the sidebar's order
+    for col, (path, title, icon, text) in zip(st.columns(4), pages[row : row + 4]):
+        with col.container(border=True, height="stretch"):
+            st.page_link(path, label=f"**{title}**", icon=icon)
+            st.caption(text)
 
-if g["images"] == 0:
-    st.info("Your library is empty. Open **Library** to upload images or import a folder.")
-    samples = home.sample_folders()
-    if samples and st.button("Import the sample paintings (10 impressionists and 4 Louvre genres)", type="primary"):
-        for folder, field in samples:
-            bar = ui.Progress(f"Importing {folder.rsplit('/', 1)[-1]}…")
-            lib.import_path(folder, label_from="parent", label_field=field, progress=bar)
-            bar.clear()
-        st.rerun()
-else:
+if g["images"]:
     st.subheader("Recently added")
     ui.thumbnail_grid(lib, lib.records()[-12:], columns=6, caption_field="artist")

@@ -8,6 +8,8 @@ from artcore.library import LABEL_FIELDS, detect_label_field, detect_layout
 
 lib = ui.library()
 st.title("Library")
+st.markdown("Your pictures live here. **Bring them in** (upload files, or import a folder where each sub-folder is "
+            "an artist, a genre or a style), then **browse** them, fix names and remove what you do not want.")  # fmt: skip
 MESSAGE = "library_message"  # what the last label fix or removal did, shown once at the top
 messages = st.container()
 proposals = st.container()  # filled at the end of the script, so it reflects an import made in this run
@@ -100,38 +102,41 @@ with tab_import:
     cols = st.columns(3)
     labels = {f: cols[i].text_input(f"{f.capitalize()} (optional)", key=f"upload_{f}") for i, f in enumerate(LABEL_FIELDS)}
     if st.button("Add to library", disabled=not files, key="upload_go"):
-        bar = ui.Progress("Adding…")
+        bar = ui.Progress("Adding your pictures to the library, checking each one", messages=False)
         show_report(lib.import_uploads(((f.name, f.getvalue()) for f in files), labels, progress=bar))
         bar.clear()
 
     st.subheader("Import a folder on this server")
     folder = st.text_input("Folder", placeholder="/path/to/paintings", key="folder_path")
-    layout = st.selectbox("Layout", ["auto", "folder", "kaggle", "wikiart"],
-                          format_func={"auto": "Detect automatically", "folder": "Plain folders",
-                                       "kaggle": "Kaggle “Best Artworks” (images/ + artists.csv)",
-                                       "wikiart": "WikiArt genre folders"}.get)  # fmt: skip
+    meaning_slot = st.container()  # drawn above "Advanced", filled once the layout is known
+    with st.expander("Advanced"):
+        layout = st.selectbox("How the folder is organised", ["auto", "folder", "kaggle", "wikiart"],
+                              format_func={"auto": "Detect automatically", "folder": "Plain folders",
+                                           "kaggle": "Kaggle “Best Artworks” (images/ + artists.csv)",
+                                           "wikiart": "WikiArt genre folders"}.get,
+                              help="Detected automatically; change it only if the detection is wrong.")  # fmt: skip
     is_dir = bool(folder) and Path(folder).expanduser().is_dir()
     found_layout = detect_layout(Path(folder).expanduser()) if is_dir and layout == "auto" else layout
     detected = detect_label_field(folder) if is_dir else None
     meanings = ["artist", "genre", "style", "not labels"]
     default = detected or ("not labels" if is_dir else "artist")
     # The key follows the detection: a new folder pre-selects what it holds; the painter can still change it.
-    meaning = st.radio("Sub-folder names are", meanings, index=meanings.index(default), horizontal=True,
+    meaning = meaning_slot.radio("Sub-folder names are", meanings, index=meanings.index(default), horizontal=True,
                        key=f"folder_meaning_{default}", disabled=found_layout in ("kaggle", "wikiart"),
                        help="For plain folders: Monet/water_lilies.jpg labels the image with artist Monet.")  # fmt: skip
     if found_layout == "kaggle":
-        st.caption("detected: Kaggle “Best Artworks” layout, so artist names and facts come from artists.csv")
+        meaning_slot.caption("detected: Kaggle “Best Artworks” layout, so artist names and facts come from artists.csv")
     elif found_layout == "wikiart":
-        st.caption("detected: WikiArt genre folders, so the folder names are genres")
+        meaning_slot.caption("detected: WikiArt genre folders, so the folder names are genres")
     elif detected:
-        st.caption(f"detected: {detected}s")
+        meaning_slot.caption(f"detected: {detected}s")
     elif is_dir:
-        st.caption("detected: no sub-folders, so no labels")
+        meaning_slot.caption("detected: no sub-folders, so no labels")
     if st.button("Import folder", type="primary", disabled=not folder, key="folder_go"):
         # Clicking Stop reruns the page, which interrupts the import; what was imported stays.
         stop = st.empty()
         stop.button("Stop", key="folder_stop", help="Stops now; importing the folder again continues where it stopped.")
-        bar = ui.Progress("Importing…")
+        bar = ui.Progress("Importing the folder, checking and copying each picture", messages=False)
         try:
             report = lib.import_path(folder, layout=layout, progress=bar,
                                      label_from="none" if meaning == "not labels" else "parent",

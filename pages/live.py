@@ -9,19 +9,23 @@ from artcore.video import LiveStylizer
 
 lib = ui.library()
 st.title("Live camera")
-st.caption("Film your surroundings with a style applied live. Press START and allow the camera; the frames per "
-           "second are drawn on the picture. Smaller sizes run faster.")
+st.markdown("Your camera, **repainted live** in a style. Pick a style, press START and allow the camera; press "
+            "Snapshot to keep a picture. Smaller sizes run more smoothly.")  # fmt: skip
 
 live = st.session_state.setdefault("live_stylizer", LiveStylizer())
 sources, strength, keep = ui.style_controls(lib, "live")
-c1, c2 = st.columns(2)
-side = c1.select_slider("Resolution (longer side, px)", [160, 240, 320, 480, 720], value=320, key="live_side")
-smooth = c2.slider("Smoothing against flicker", 0.0, 0.9, 0.5, 0.05, key="live_smooth")
+side = st.select_slider("Picture size (longer side, px): smaller is smoother", [160, 240, 320, 480, 720], value=320,
+                        key="live_side")  # fmt: skip
+with st.expander("Advanced"):
+    smooth = st.slider("Steadiness (against flicker)", 0.0, 0.9, 0.5, 0.05, key="live_smooth",
+                       help="How much of the previous frame goes into each new one. Higher: steadier, but movements "
+                            "may smear. 0: every frame painted on its own.")  # fmt: skip
+    st.caption("The frames per second are drawn on the picture.")
 if not sources:
     st.info("Pick at least one style.")
     st.stop()
 try:
-    with st.spinner("Preparing the style…"):
+    with st.spinner("Getting the style ready…"):
         live.configure(sources, side=side, smooth=smooth, strength=strength, preserve_color=keep, library=lib)
 except UserError as exc:
     st.error(sentence(exc))
@@ -60,5 +64,6 @@ if st.session_state.get("live_snapshot"):
 
 stats = st.empty()
 while ctx.state.playing:  # refresh the figures while the camera runs; any widget change reruns the script
-    stats.markdown(f"**{live.fps:.1f} fps** · {live.frames} frames stylised · mean change {live.change:.0f}/255")
+    stats.markdown(f"**{live.fps:.1f} pictures a second** · {live.frames} frames painted · "
+                   f":gray[how much the style changes them: {live.change:.0f}/255]")  # fmt: skip
     time.sleep(0.5)

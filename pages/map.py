@@ -5,9 +5,9 @@ from artcore.errors import UserError, sentence
 from artcore.library import LABEL_FIELDS
 
 lib = ui.library()
-st.title("Map of the library")
-st.caption("Each dot is an image; images that look alike (by the chosen embedding) sit close together. "
-           "Drag a box over dots (or pick the lasso in the chart toolbar) to see them.")  # fmt: skip
+st.title("Map of your collection")
+st.markdown("Every picture in your library as a dot on one map: **pictures that look alike sit together**. Drag a "
+            "box over dots to see those pictures, or drop in a picture of yours to see where it lands.")  # fmt: skip
 
 n = lib.count()
 if n < maps.MIN_IMAGES:
@@ -15,36 +15,47 @@ if n < maps.MIN_IMAGES:
             "**Library** page first.")  # fmt: skip
     st.stop()
 
-with st.sidebar:
-    st.header("Map")
-    encoder = st.selectbox("Embedding", list(embed.ENCODERS), index=list(embed.ENCODERS).index(embed.DEFAULT_ENCODER),
-                           help="\n".join(f"- **{e.name}**: {e.about}" for e in embed.ENCODERS.values()), key="map_encoder")  # fmt: skip
-    n_neighbors = st.slider("Neighbours", 2, 100, 15, key="map_neighbors",
-                            help="small: local detail; large: the global shape of the collection")  # fmt: skip
-    min_dist = st.slider("Minimum distance", 0.0, 0.99, 0.1, 0.01, key="map_min_dist",
-                         help="how tightly similar images may pack together")  # fmt: skip
-    fields = [f for f in LABEL_FIELDS if lib.label_counts(f)] or ["artist"]
-    color = st.selectbox("Colour by", [*fields, "source"], key="map_color")
+fields = [f for f in LABEL_FIELDS if lib.label_counts(f)] or ["artist"]
+c1, c2 = st.columns([1, 2])
+color = c1.selectbox("Colour the dots by", [*fields, "source"], key="map_color",
+                     format_func=lambda f: "where they came from" if f == "source" else f)  # fmt: skip
+with c2.expander("Advanced"):
+    names = list(embed.ENCODERS)
+    encoder = st.selectbox("How pictures are compared", names, index=names.index(embed.DEFAULT_ENCODER),
+                           format_func=lambda e: maps.PLAIN_ENCODERS.get(e, e), key="map_encoder",
+                           help="What makes two pictures count as alike. Another choice reads every picture once "
+                                "more (a minute or so for a thousand pictures).")  # fmt: skip
+    n_neighbors = st.slider("Look at: close detail ↔ the whole collection", 2, 100, 15, key="map_neighbors",
+                            help="Small: small tight groups, the map shows fine detail. Large: the overall shape "
+                                 "of the collection. (UMAP neighbours; default 15.)")  # fmt: skip
+    min_dist = st.slider("How tightly alike pictures bunch up", 0.0, 0.99, 0.1, 0.01, key="map_min_dist",
+                         help="Low: alike pictures pile up in tight clusters. High: dots spread out evenly. "
+                              "(UMAP minimum distance; default 0.1.)")  # fmt: skip
+    st.caption(f"Embedding `{encoder}` · {n_neighbors} neighbours · minimum distance {min_dist}")
 
+chart = st.container()  # the map goes here; its progress (first visit: reading every picture once) shows here too
 try:
     m = ui.library_map(str(lib.root), lib.version(), encoder, n_neighbors, min_dist)
 except UserError as exc:
     st.error(sentence(exc))
     st.stop()
 
-up = st.file_uploader("Place an image on the map", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"],
-                      key="map_upload")  # fmt: skip
+up = st.file_uploader("Place a picture of yours on the map", key="map_upload",
+                      type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"])  # fmt: skip
 placed = near = None
 picture = ui.picture(up.getvalue(), up.name, purpose="to place on the map", max_side=1024) if up else None
 if picture is not None:
     try:
-        placed, near = m.place(embed.embed_one(picture, encoder))
+        with st.spinner("Finding where your picture belongs…"):
+            placed, near = m.place(embed.embed_one(picture, encoder))
     except UserError as exc:
         st.error(sentence(exc))
 
-event = st.plotly_chart(maps.figure(m, color, placed), width="stretch", key="map_chart", on_select="rerun",
-                        selection_mode=("points", "box", "lasso"))  # fmt: skip
-st.caption(f"{len(m.records)} images · {encoder} · {n_neighbors} neighbours · min distance {min_dist}")
+with chart:
+    event = st.plotly_chart(maps.figure(m, color, placed), width="stretch", key="map_chart", on_select="rerun",
+                            selection_mode=("points", "box", "lasso"))  # fmt: skip
+    st.caption(f"{len(m.records):,} images · compared by {maps.PLAIN_ENCODERS.get(encoder, encoder).split(':')[0]} · "
+               "drag a box (or pick the lasso in the chart's toolbar) to see the pictures under it")  # fmt: skip
 
 if near is not None:
     st.subheader("Your image's nearest neighbours")

@@ -15,15 +15,22 @@ IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
 
 lib = ui.library()
 st.title("Style studio")
-st.caption("Render a picture in the style of any painting, a built-in style or a library artist, blended as you "
-           "like, at print resolution.")  # fmt: skip
+st.markdown("Repaint a picture in the style of **any painting, a ready-made style or an artist in your library**, "
+            "blended as you like, up to print size. Choose the picture, pick styles, press Stylize.")  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def builtin_thumbs(png: bytes) -> list:
-    """Every built-in style on a small copy of the content (``small_copy``, as PNG bytes), for the gallery."""
+    """Every built-in style on a small copy of the content (``small_copy``, as PNG bytes), for the gallery; the
+    first time for a picture, with its progress where the gallery will appear."""
     small = open_picture(png, min_side=MIN_SIDE)
-    return [stylize(small, [StyleSource("builtin", i)]) for i in range(NUM_BUILTIN)]
+    bar = ui.Progress(f"Trying the {NUM_BUILTIN} ready-made styles on your picture", messages=False)
+    out = []
+    for i in range(NUM_BUILTIN):
+        out.append(stylize(small, [StyleSource("builtin", i)]))
+        bar(i + 1, NUM_BUILTIN)
+    bar.clear()
+    return out
 
 
 def small_copy(img, longest: int):
@@ -79,31 +86,35 @@ with tab_fast:
     uploads = st.file_uploader("Style images (any painting or picture)", type=IMAGE_TYPES,
                                accept_multiple_files=True, key="style_uploads")  # fmt: skip
     sources += ui.style_images(uploads)  # one sentence for each that cannot be used
-    with st.expander("Built-in styles (shown on your picture)", expanded=True):
+    with st.expander("Ready-made styles (shown on your picture)", expanded=True):
         thumbs = builtin_thumbs(png_bytes(small_copy(content, 96)))
         cols = st.columns(9)
         for i, t in enumerate(thumbs):
             cols[i % 9].image(t, caption=str(i), width="stretch")
-        chosen = st.multiselect("Use built-in styles", list(range(NUM_BUILTIN)), key="builtins",
+        chosen = st.multiselect("Use ready-made styles", list(range(NUM_BUILTIN)), key="builtins",
                                 format_func=lambda i: f"builtin:{i}")  # fmt: skip
     sources += [StyleSource("builtin", i) for i in chosen]
     sources += ui.artist_sources(lib, "artists")
     if not sources:
-        st.info("Pick at least one style: upload a painting, choose a built-in style or a library artist.")
+        st.info("Pick at least one style: upload a painting, choose a ready-made style or a library artist.")
     ui.weight_sliders(sources, "w_")
 
     st.subheader("3 · Controls")
-    c1, c2, c3, c4 = st.columns(4)
-    strength = c1.slider("Strength", 0.0, 1.0, 1.0, 0.05, key="strength")
-    style_scale = c2.slider("Style read at (px): larger → finer strokes", 128, 1024, 256, 32, key="style_scale")
-    size = c3.number_input("Output size (longer side, px)", 64, 8192, min(max(content.size), 1024), 64, key="size")
-    keep = c4.checkbox("Preserve colours", key="preserve")
+    c1, c2, c3 = st.columns(3)
+    strength = c1.slider("Strength of the style", 0.0, 1.0, 1.0, 0.05, key="strength")
+    size = c2.number_input("Output size (longer side, px)", 64, 8192, min(max(content.size), 1024), 64, key="size",
+                           help="Up to 8192 px for a print; large sizes are painted in tiles and take longer.")  # fmt: skip
+    keep = c3.checkbox("Keep the original colours", key="preserve")
+    with st.expander("Advanced"):
+        style_scale = st.slider("Stroke size: the style is read at (px); larger → finer strokes", 128, 1024, 256, 32,
+                                key="style_scale",
+                                help="The painting is looked at this many pixels wide before its style is taken: "
+                                     "small values give broad strokes, large values fine ones. Default 256.")  # fmt: skip
     if st.button("Stylize", type="primary", disabled=not sources, key="go"):
-        bar = ui.Progress("Rendering…")
+        bar = ui.Progress("Painting your picture", messages=False)
         try:
-            with st.spinner("Rendering…"):
-                result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,
-                                 style_scale=style_scale, library=lib, progress=bar)  # fmt: skip
+            result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,
+                             style_scale=style_scale, library=lib, progress=bar)  # fmt: skip
         except UserError as exc:
             st.error(sentence(exc))
         else:
@@ -119,10 +130,11 @@ with tab_fast:
 
 # ---------------------------------------------------------------- contact sheet
 with tab_sheet:
-    st.write("Every built-in style on your picture, to help pick one.")
+    st.write("Every ready-made style on your picture in one sheet, to print or to help pick one.")
     if st.button("Make contact sheet", key="sheet_go"):
-        with st.spinner("Rendering 26 styles…"):
-            sheet = contact_sheet(content)
+        bar = ui.Progress(f"Painting your picture in each of the {NUM_BUILTIN} ready-made styles", messages=False)
+        sheet = contact_sheet(content, progress=bar)
+        bar.clear()
         st.session_state["style_sheet"] = (content_key, sheet)
     key, sheet = st.session_state.get("style_sheet", (None, None))
     if sheet is not None and key == content_key:
@@ -132,25 +144,34 @@ with tab_sheet:
 
 # ---------------------------------------------------------------- Gatys
 with tab_gatys:
-    st.write("The classic optimisation: slow, but you control every weight. Clicking Cancel stops it and keeps "
-             "the picture so far.")  # fmt: skip
-    style_up = st.file_uploader("Style image", type=IMAGE_TYPES, key="gatys_style")
-    g1, g2, g3 = st.columns(3)
-    steps = g1.slider("Steps", 5, 300, 60, 5, key="g_steps")
-    gsize = g1.slider("Size (px)", 128, 1024, 384, 32, key="g_size")
-    style_weight = g2.select_slider("Style weight", [1e2, 1e3, 3e3, 1e4, 3e4, 1e5], 1e4, key="g_sw")
-    content_weight = g2.slider("Content weight", 0.0, 10.0, 1.0, 0.5, key="g_cw")
-    lr = g3.select_slider("Learning rate", [0.005, 0.01, 0.02, 0.03, 0.05, 0.1], 0.03, key="g_lr")
-    init = g3.radio("Start from", ["content", "noise"], horizontal=True, key="g_init")
-    every = g3.slider("Preview every N steps", 1, 50, 10, key="g_every")
+    st.write("The classic method: slow (a minute or more), but it follows one painting closely. You see the "
+             "picture take shape; Cancel stops it and keeps the picture so far.")  # fmt: skip
+    style_up = st.file_uploader("The painting to take the style from", type=IMAGE_TYPES, key="gatys_style")
+    g1, g2 = st.columns(2)
+    steps = g1.slider("Steps (more: closer to the painting, slower)", 5, 300, 60, 5, key="g_steps")
+    gsize = g2.slider("Size (px)", 128, 1024, 384, 32, key="g_size")
+    with st.expander("Advanced"):
+        a1, a2 = st.columns(2)
+        style_weight = a1.select_slider("How much the style counts", [1e2, 1e3, 3e3, 1e4, 3e4, 1e5], 1e4, key="g_sw",
+                                        format_func=lambda w: f"{w:,.0f}",
+                                        help="Higher: more of the painting's texture, less of your picture. "
+                                             "(Style weight; default 10,000.)")  # fmt: skip
+        content_weight = a1.slider("How much your picture counts", 0.0, 10.0, 1.0, 0.5, key="g_cw",
+                                   help="Higher: keeps more of your picture's shapes. (Content weight; default 1.)")  # fmt: skip
+        lr = a2.select_slider("Step size", [0.005, 0.01, 0.02, 0.03, 0.05, 0.1], 0.03, key="g_lr",
+                              help="How far each step changes the picture: larger is faster but can get blotchy. "
+                                   "(Learning rate; default 0.03.)")  # fmt: skip
+        init = a2.radio("Start from", ["content", "noise"], horizontal=True, key="g_init",
+                        format_func={"content": "your picture", "noise": "random noise"}.get)  # fmt: skip
+        every = a2.slider("Show the picture every N steps", 1, 50, 10, key="g_every")
     if st.button("Run Gatys", type="primary", disabled=style_up is None, key="g_go"):
         cancel = st.empty()
         cancel.button("Cancel", key="g_cancel")  # any click reruns the page, which ends the optimisation
-        bar = st.progress(0.0, text="Optimising…")
+        bar = ui.Progress("Painting, step by step", messages=False)
         preview = st.empty()
 
         def on_step(step, total, loss, img):
-            bar.progress(step / total, text=f"Step {step}/{total} · loss {loss:.4g}")
+            bar(step, total)
             if img is not None:
                 preview.image(img, caption=f"step {step}", width=gsize)
                 st.session_state["gatys_result"] = (content_key, img)  # survives a Cancel (a rerun)
@@ -164,8 +185,9 @@ with tab_gatys:
         except UserError as exc:
             st.error(sentence(exc))
         else:
-            for placeholder in (preview, bar, cancel):
+            for placeholder in (preview, cancel):
                 placeholder.empty()
+            bar.clear()
             st.session_state["gatys_result"] = (content_key, out)
             remember(f"Gatys · {style_up.name}", out)
     key, out = st.session_state.get("gatys_result", (None, None))

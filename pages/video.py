@@ -6,11 +6,20 @@ from artcore import ui, video
 from artcore.errors import UserError, sentence
 
 SIZES = [320, 480, 720, 1080]
+DEMO_COLUMNS = 8
 
 lib = ui.library()
 st.title("Video")
-st.caption("Stylize a clip: one fixed style for every frame, smoothed along the motion so it does not shimmer; "
-           "the mp4 keeps the frame rate and the sound.")
+st.markdown("Repaint a video clip in a style, frame by frame, **steadily and without flicker**; it keeps its "
+            "sound. Upload a clip, or make a short camera move over one of your pictures.")  # fmt: skip
+# A render interrupted by Stop (a rerun) never reaches its end, so its flag is still set on the next run.
+was_rendering = st.session_state.pop("v_rendering", False)
+
+
+
+def use_picture(sha: str) -> None:
+    st.session_state["v_demo_pick"] = sha
+
 
 # ---------------------------------------------------------------- clip
 st.subheader("1 · Clip")
@@ -26,9 +35,25 @@ else:
     if not records:
         st.info("The library is empty: upload a clip instead.")
     else:
-        names = {Path(r.get("original") or r["path"]).name: r for r in records[:200]}
-        pick = names[st.selectbox("Picture", list(names), key="v_demo_pick")]
-        with st.spinner("Making a 3 s clip…"):
+        artists = sorted({r["artist"] for r in records if r.get("artist")})
+        c1, c2 = st.columns([1, 3])
+        who = c1.selectbox("Pictures by", ["everyone", *artists], key="v_demo_artist") if artists else "everyone"
+        matching = [r for r in records if who == "everyone" or r.get("artist") == who]
+        shown = matching[: 2 * DEMO_COLUMNS]
+        by_sha = {r["sha256"]: r for r in shown}
+        if st.session_state.get("v_demo_pick") not in by_sha:
+            st.session_state["v_demo_pick"] = shown[0]["sha256"]
+        c2.caption("Pick the picture the camera moves over"
+                   + (f" (the first {len(shown)} of {len(matching)}; choose a painter to see others)."
+                      if len(shown) < len(matching) else "."))  # fmt: skip
+        for row in range(0, len(shown), DEMO_COLUMNS):
+            for col, r in zip(st.columns(DEMO_COLUMNS), shown[row : row + DEMO_COLUMNS]):
+                chosen = r["sha256"] == st.session_state["v_demo_pick"]
+                col.image(ui.square_thumbnail(lib, r["sha256"]), width="stretch")
+                col.button("✓ Chosen" if chosen else "Use this", key=f"v_use_{r['sha256'][:16]}", width="stretch",
+                           type="primary" if chosen else "secondary", on_click=use_picture, args=(r["sha256"],))  # fmt: skip
+        pick = by_sha[st.session_state["v_demo_pick"]]
+        with st.spinner("Making a 3-second camera move over the picture…"):
             clip = video.demo_clip(pick["path"], pick["sha256"])
 if clip is None:
     st.stop()
@@ -44,11 +69,12 @@ st.caption(f"{info.width}×{info.height} px · {float(info.fps):g} fps · {info.
 # ---------------------------------------------------------------- style
 st.subheader("2 · Style")
 sources, strength, keep = ui.style_controls(lib, "v")
-c1, c2 = st.columns(2)
-size = c1.select_slider("Output size (longer side, px)", SIZES, value=480, key="v_size",
-                        help="Never larger than the clip itself.")
-smooth = c2.slider("Smoothing against flicker", 0.0, 0.9, 0.7, 0.05, key="v_smooth",
-                   help="How much of the previous frame, moved along the motion, goes into each new frame.")
+size = st.select_slider("Size of the video (longer side, px)", SIZES, value=480, key="v_size",
+                        help="Larger takes longer. Never larger than the clip itself.")  # fmt: skip
+with st.expander("Advanced"):
+    smooth = st.slider("Steadiness (against flicker)", 0.0, 0.9, 0.7, 0.05, key="v_smooth",
+                       help="How much of the previous frame, moved along with the motion, goes into each new frame. "
+                            "Higher: steadier, but fast movements may smear. 0: every frame painted on its own.")  # fmt: skip
 if not sources:
     st.info("Pick at least one style.")
     st.stop()
@@ -59,7 +85,7 @@ st.subheader("3 · Preview and render")
 c1, c2, c3 = st.columns(3)
 if c1.button("Preview first frames", key="v_preview"):
     try:
-        with st.spinner("Rendering the first frames…"):
+        with st.spinner("Repainting the first 12 frames…"):
             frames = video.preview(clip, sources, frames=12, **{**settings, "size": min(size, 320)})
         st.session_state["v_preview_gif"] = video.gif_bytes(frames, float(info.fps))
     except UserError as exc:
@@ -68,12 +94,14 @@ if st.session_state.get("v_preview_gif"):
     st.image(st.session_state["v_preview_gif"], caption="Preview: the first 12 frames", width=320)
 
 render = c2.button("Render the whole clip", type="primary", key="v_render")
-stopped = c3.button("Stop", key="v_stop", help="Stops after the current frame; rendering again resumes.")
-if stopped:
+if was_rendering and not render:
     st.info("Stopped. Finished parts are kept: render again to carry on where it stopped.")
 if render:
     out = video.result_path(clip, sources, **settings)
-    bar = ui.Progress("Rendering")
+    stop = c3.empty()  # Stop exists only while a render runs
+    stop.button("Stop", key="v_stop", help="Stops after the current frame; rendering again resumes.")
+    bar = ui.Progress("Repainting the clip frame by frame", messages=False)
+    st.session_state["v_rendering"] = True
     try:
         # The Stop button reruns the script, which interrupts this call at its next progress update.
         result = video.stylize_video(clip, sources, out, progress=bar, **settings)
@@ -81,6 +109,9 @@ if render:
         st.error(sentence(exc))
     else:
         st.session_state["v_result"] = result
+    # Not in a ``finally``: a render that Stop interrupted must leave the flag for the next run to report.
+    st.session_state.pop("v_rendering", None)
+    stop.empty()
     bar.clear()
 
 result = st.session_state.get("v_result")

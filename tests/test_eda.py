@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import numpy as np
 from PIL import Image
@@ -62,3 +63,49 @@ def test_image_stats_on_pure_colours():
     assert grey["saturation"] == 0 and json.loads(grey["hue_hist"]) == [0.0] * 12
     centres, share = kmeans(np.array([[0, 0, 0]] * 30 + [[255, 255, 255]] * 10), 2)
     assert np.allclose(share, [0.75, 0.25]) and np.allclose(centres[0], 0)
+
+
+def _png(colour, size=(64, 64), fmt="PNG") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, fmt)
+    return buf.getvalue()
+
+
+def small_set(lib) -> None:
+    """Three pictures of one size and one file type, two artists, and a file that is not a picture."""
+    for n, (colour, artist) in enumerate([((200, 40, 40), "Ann"), ((40, 40, 200), "Ann"), ((240, 220, 60), "Bo")]):
+        lib.add_bytes(_png(colour), source="upload", original=f"p{n}.png", artist=artist)
+    lib.import_uploads([("notes.jpg", b"a shopping list, not a picture")])
+
+
+def titles(figs) -> list[str]:
+    return [fig.layout.title.text for fig in figs]
+
+
+def test_summary_leaves_out_charts_that_say_nothing(tmp_library):
+    small_set(tmp_library)
+    s = eda.summary(eda.frame(tmp_library.records(with_stats=True)), None, "artist", None)
+    assert s["images"] == 3 and set(s["samples"]) == {"Ann", "Bo"} and set(s["palettes"]) == {"Ann", "Bo"}
+    every = " ".join(titles(s["figures"] + s["advanced"]))
+    assert "sizes" not in every and "Shapes" not in every and "File types" not in every
+    assert s["notes"] == ["All 3 pictures are 64×64 px.", "All 3 pictures are PNG files."]
+    assert s["counts"] is not None  # two artists: worth a bar each
+    # One artist only: no counts chart; a different size and file type bring their charts back.
+    one = eda.summary(eda.frame(tmp_library.records(with_stats=True)), None, "artist", ["Bo"])
+    assert one["counts"] is None and one["notes"][0] == "The picture is 64×64 px."
+    tmp_library.add_bytes(_png((10, 120, 10), (96, 48), "JPEG"), source="upload", original="wide.jpg", artist="Bo")
+    s = eda.summary(eda.frame(tmp_library.records(with_stats=True)), None, "artist", None)
+    assert s["notes"] == ["Each artist has 2 pictures."] and s["counts"] is None  # equal bars say nothing either
+    assert [t.split(" ")[0] for t in titles(s["advanced"])[:3]] == ["Picture", "Shapes:", "File"]
+
+
+def test_skipped_files_show_dates_not_numbers(tmp_library):
+    import re
+
+    small_set(tmp_library)
+    rows = eda.skipped_rows(tmp_library.skipped())
+    assert [(r["file"], r["from"]) for r in rows] == [("notes.jpg", "upload")] and "not an image" in rows[0]["why"]
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}", rows[0]["when"]), rows[0]["when"]
+    assert not any(isinstance(v, float) for r in rows for v in r.values())
+    assert eda.when(1795851600.0) == time.strftime("%d %b %Y %H:%M", time.localtime(1795851600.0)).lstrip("0")
+    assert eda.when(None) == ""

@@ -30,8 +30,10 @@ def at(monkeypatch, gan_library, tmp_path) -> AppTest:
 
 
 def test_generate_grid_and_class_mix(at):
-    assert "4 classes" in at.info[0].value and "Landscape" in at.info[0].value
+    assert "4 kinds" in at.info[0].value and "Landscape" in at.info[0].value
+    assert "Fréchet" not in at.info[0].value  # figures for the curious sit in an "Advanced" expander
     assert len(at.get("image")) == 1  # the grid
+    assert not [b for b in at.button if b.label == "Stop"]  # nothing runs: no Stop anywhere
     at.multiselect(key="g_classes").set_value(["Landscape", "Portrait"]).run()
     assert not at.exception
     assert [s.label for s in at.slider][:2] == ["Weight: Landscape", "Weight: Portrait"]
@@ -52,7 +54,7 @@ def test_latent_walk_and_projection(at, artdata):
     assert not at.exception and not at.error
     proj = at.session_state["g_projection"]
     assert proj.steps == 50 and proj.image.shape == (32, 32, 3)
-    assert "Projected picture" in at.radio(key="w_From_kind").options
+    assert "Your found picture" in at.radio(key="w_From_kind").options
     at.radio(key="w_From_kind").set_value("Projected picture").run()
     at.button(key="w_go").click().run()
     assert not at.exception and not at.error

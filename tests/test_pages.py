@@ -18,9 +18,20 @@ def test_home_empty_library_offers_samples(monkeypatch, tmp_path, artdata):
     at = app(monkeypatch, tmp_path / "lib")
     assert not at.exception
     assert at.title[0].value == "Artcore"
-    assert [m.value for m in at.metric][:1] == ["0"]
-    assert any("library is empty" in i.value for i in at.info)
+    assert not at.metric  # no row of zeros
+    assert any("library is empty" in m.value for m in at.markdown)
     assert any("sample paintings" in b.label for b in at.button)
+    about = " ".join(m.value for m in at.markdown)
+    assert "10 painters × 10 paintings: impressionists and post-impressionists" in about and "Van Gogh" in about
+    assert "10 impressionists" not in about
+
+
+def test_home_cards_follow_the_sidebar(monkeypatch, tmp_path):
+    from artcore.home import PAGES
+
+    at = app(monkeypatch, tmp_path / "lib")
+    cards = [link.proto.label.strip("*") for link in at.get("page_link")]
+    assert cards == [title for _, title, *_ in PAGES[1:]], cards  # the sidebar's order, read row by row
 
 
 def test_home_with_library(monkeypatch, artist10_library):
@@ -28,6 +39,7 @@ def test_home_with_library(monkeypatch, artist10_library):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Images"] == "100" and metrics["Artists"] == "10"
+    assert "Genres" not in metrics  # none yet: left out rather than shown as 0
 
 
 def test_library_page_imports_a_folder(monkeypatch, tmp_path, broken_folder):
@@ -57,8 +69,40 @@ def test_explore_page_charts(monkeypatch, artist10_library, field):
     at.switch_page("pages/explore.py").run()
     assert not at.exception
     charts = at.get("plotly_chart")
-    assert len(charts) >= 7
+    assert len(charts) == 6  # light and colour, colours used; in Advanced: sizes, shapes, brightness, saturation
     assert {m.label: m.value for m in at.metric}["Images"] == "100"
+    assert "Megapixels" not in {m.label for m in at.metric}
+    # Every painter has 10 pictures and all are JPEGs: one sentence each instead of a chart of equal bars.
+    assert any(c.value == "Each artist has 10 pictures. All 100 pictures are JPEG files." for c in at.caption)
+    heads = [h.value for h in at.subheader]
+    # Pictures first (palettes and samples), numbers after.
+    assert heads.index("Each artist: its palette and a few pictures") < heads.index("In numbers")
+
+
+def test_explore_small_set_no_empty_charts_and_dates(monkeypatch, tmp_path):
+    import io
+    import json
+    import re
+
+    from PIL import Image
+
+    from artcore.library import Library
+
+    lib = Library(tmp_path / "lib")
+    for n, (colour, artist) in enumerate([((200, 40, 40), "Ann"), ((40, 40, 200), "Ann"), ((240, 220, 60), "Bo")]):
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 64), colour).save(buf, "PNG")
+        lib.add_bytes(buf.getvalue(), source="upload", original=f"p{n}.png", artist=artist)
+    lib.import_uploads([("notes.jpg", b"a shopping list, not a picture")])
+    at = app(monkeypatch, lib.root)
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert titles and not [t for t in titles if "sizes" in t or "Shapes" in t or "File types" in t], titles
+    assert any(c.value == "All 3 pictures are 64×64 px. All 3 pictures are PNG files." for c in at.caption)
+    skipped = at.dataframe[0].value
+    assert list(skipped.columns) == ["file", "why", "from", "when"]
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}", skipped["when"][0])
 
 
 def test_explore_empty_library(monkeypatch, tmp_path):

@@ -78,7 +78,7 @@ def test_resemble_answers_with_the_builtin_painters_before_any_training(small_li
     assert bar_labels(at) == [artnet.nice_name(t["label"], meta) for t in expected["top"]]
     assert len(bar_labels(at)) == min(5, n)
     assert any(m.value.startswith("**Looks like:**") for m in at.markdown)
-    assert [s.value for s in at.subheader] == [facts["name"]]
+    assert [s.value for s in at.subheader][0] == facts["name"]
     shown = "\n".join(m.value for m in at.markdown)
     for key in ("years", "movement", "nationality"):
         assert facts[key] and facts[key] in shown

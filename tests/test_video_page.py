@@ -12,8 +12,8 @@ from artcore.library import Library
 @pytest.fixture(scope="module")
 def video_library(tmp_path_factory, artdata) -> Library:
     lib = Library(tmp_path_factory.mktemp("video") / "library")
-    photo = artdata / "photos" / "sailboat.jpg"
-    lib.add_bytes(photo.read_bytes(), source="test", original=str(photo))
+    for photo in (artdata / "photos" / "sailboat.jpg", sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[0]):
+        lib.add_bytes(photo.read_bytes(), source="test", original=str(photo))
     return lib
 
 
@@ -31,21 +31,31 @@ def test_video_page_demo_clip_preview_render_gif(monkeypatch, video_library, tmp
     at.radio(key="v_from").set_value("Demo: pan over a library picture").run()
     assert not at.exception and not at.error
     assert any("24 fps" in c.value and "sound: aac" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.label == "Stop"]  # Stop only while a render runs
     at.select_slider(key="v_size").set_value(320).run()
     at.button(key="v_preview").click().run()
     assert not at.exception and not at.error and at.session_state["v_preview_gif"][:3] == b"GIF"
     at.button(key="v_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "72 frames" in at.success[0].value and "with sound" in at.success[0].value
+    assert not [b for b in at.button if b.label == "Stop"] and not at.info  # done: no Stop, no "Stopped"
     at.button(key="v_gif").click().run()
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["Download mp4", "Download GIF"]
 
 
-def test_video_page_without_style_or_clip(monkeypatch, video_library, tmp_path):
+def test_video_demo_picture_chosen_by_thumbnail_and_no_style(monkeypatch, video_library, tmp_path):
     at = _open(monkeypatch, video_library, "pages/video.py", tmp_path)
     assert not at.exception and at.get("file_uploader")  # waits for an upload
     at.radio(key="v_from").set_value("Demo: pan over a library picture").run()
+    assert not at.exception
+    shas = [r["sha256"] for r in video_library.records()]
+    assert len(at.get("image")) == 2  # a thumbnail of each picture, each with its button
+    assert [b.label for b in at.button if (b.key or "").startswith("v_use_")] == ["✓ Chosen", "Use this"]
+    assert at.session_state["v_demo_pick"] == shas[0]
+    at.button(key=f"v_use_{shas[1][:16]}").click().run()
+    assert not at.exception and at.session_state["v_demo_pick"] == shas[1]
+    assert [b.label for b in at.button if (b.key or "").startswith("v_use_")] == ["Use this", "✓ Chosen"]
     at.multiselect(key="v_builtins").set_value([]).run()
     assert not at.exception and any("Pick at least one style" in i.value for i in at.info)
 

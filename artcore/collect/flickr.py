@@ -2,8 +2,9 @@
 
 Searches by tag through the REST API (``flickrapi``), pages lazily, stays under Flickr's 3,600 calls an hour,
 picks the largest size up to ``--max-side`` and stores owner, title, licence, page and image URL with each image.
-The key and secret come from ``FLICKR_API_KEY``/``FLICKR_API_SECRET``, else ``api_key``/``api_secret`` in
-``$ARTCORE_FLICKR_CONFIG`` or ``~/.config/artcore/flickr.toml``; they are never printed or logged.
+The key and secret come from ``FLICKR_API_KEY``/``FLICKR_API_SECRET``, else the library's settings (pasted on
+the Collect page: ``config.json`` in the library folder, readable by its owner only), else ``api_key``/``api_secret``
+in ``$ARTCORE_FLICKR_CONFIG`` or ``~/.config/artcore/flickr.toml``; they are never printed, logged or shown again.
 """
 
 from __future__ import annotations
@@ -32,9 +33,20 @@ LICENCES = {
     5: "CC BY-SA 2.0", 6: "CC BY-ND 2.0", 7: "No known copyright restrictions", 8: "United States Government Work",
     9: "CC0 1.0", 10: "Public Domain Mark 1.0",
 }  # fmt: skip
-# Licences that allow reuse with changes (training, style studies): every CC licence without "No Derivatives",
-# plus public domain. All Rights Reserved (0) and the ND licences (3, 6) need --all-licences or --license.
-REUSE_LICENCES = (1, 2, 4, 5, 7, 8, 9, 10)
+# Licences that allow reuse with changes, for any purpose (training, style studies, selling a print): CC BY,
+# CC BY-SA, no known restrictions, US Government works, CC0 and public domain. NonCommercial (1, 2, 3) and
+# NoDerivs (3, 6) licences, and All Rights Reserved (0), only when asked for (--license, --all-licences, or ticked).
+REUSE_LICENCES = (4, 5, 7, 8, 9, 10)
+# What each licence lets a painter do, in plain words (the Collect page's tick boxes).
+LICENCE_PLAIN = {
+    4: "CC BY: reuse and change; credit the author", 5: "CC BY-SA: reuse and change; credit, share alike",
+    7: "No known copyright restrictions (museums, archives)", 8: "United States Government work",
+    9: "CC0: no rights reserved", 10: "Public domain",
+    1: "CC BY-NC-SA: not for commercial use; share alike", 2: "CC BY-NC: not for commercial use",
+    3: "CC BY-NC-ND: not for commercial use, no changes", 6: "CC BY-ND: no changes allowed",
+    0: "All rights reserved: ask the author first",
+}  # fmt: skip
+KEY_SETTINGS = ("flickr_api_key", "flickr_api_secret")  # in the library's settings (artcore.config)
 # Size suffixes, largest first, with their nominal longest side; an original's size is unknown until reported.
 NOMINAL_SIDE = {"o": float("inf"), "k": 2048, "h": 1600, "b": 1024, "c": 800, "z": 640, "m": 500}
 SIZES = tuple(NOMINAL_SIDE)
@@ -76,22 +88,75 @@ def api_url() -> str:
     return os.environ.get(API_URL_ENV) or REST_URL
 
 
-def credentials() -> tuple[str, str]:
-    """(key, secret) from the environment, else the config file; a missing key is a UserError."""
-    key, secret = os.environ.get("FLICKR_API_KEY", ""), os.environ.get("FLICKR_API_SECRET", "")
-    path = Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).expanduser()
-    if not (key and secret) and path.is_file():
-        import tomllib
+def key_source(library=None) -> str | None:
+    """Where the Flickr key comes from: "environment", "library" (pasted on the Collect page), "file" (the TOML
+    config), or None when there is none. Never the key itself."""
+    if os.environ.get("FLICKR_API_KEY") and os.environ.get("FLICKR_API_SECRET"):
+        return "environment"
+    from artcore import config
 
-        try:
-            conf = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            # The message names the file only: a parse error could quote the secret.
-            raise UserError(f"cannot read the Flickr config file {path}") from exc
-        key, secret = key or str(conf.get("api_key", "")), secret or str(conf.get("api_secret", ""))
+    if all(config.read_settings(library).get(k) for k in KEY_SETTINGS):
+        return "library"
+    try:
+        return "file" if all(_config_file_key()) else None
+    except UserError:
+        return "file"  # there, but unreadable: credentials() says so
+
+
+def save_key(key: str, secret: str, library=None) -> None:
+    """Keep a key and secret in the library's settings (0600, written atomically); the environment still wins."""
+    from artcore import config
+
+    key, secret = key.strip(), secret.strip()
     if not (key and secret):
-        raise UserError(f"No Flickr API key: set FLICKR_API_KEY and FLICKR_API_SECRET (or api_key and api_secret "
-                        f"in {path}); get a free key at {KEY_HELP}.")  # fmt: skip
+        raise UserError("Paste both the key and the secret.")
+    if not re.fullmatch(r"[0-9A-Za-z]{8,64}", key) or not re.fullmatch(r"[0-9A-Za-z]{8,64}", secret):
+        raise UserError("That does not look like a Flickr key and secret (letters and digits only); "
+                        f"copy them again from {KEY_HELP}")  # fmt: skip
+    config.write_settings(dict(zip(KEY_SETTINGS, (key, secret))), library)
+
+
+def forget_key(library=None) -> None:
+    """Remove the key saved in the library's settings (the environment and the TOML file are left alone)."""
+    from artcore import config
+
+    config.write_settings(dict.fromkeys(KEY_SETTINGS), library)
+
+
+def _config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).expanduser()
+
+
+def _config_file_key() -> tuple[str, str]:
+    path = _config_path()
+    if not path.is_file():
+        return "", ""
+    import tomllib
+
+    try:
+        conf = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        # The message names the file only: a parse error could quote the secret.
+        raise UserError(f"cannot read the Flickr config file {path}") from exc
+    return str(conf.get("api_key", "")), str(conf.get("api_secret", ""))
+
+
+def credentials(library=None) -> tuple[str, str]:
+    """(key, secret) from the environment, else the library's settings, else the config file; a missing key is a
+    UserError."""
+    from artcore import config
+
+    key, secret = os.environ.get("FLICKR_API_KEY", ""), os.environ.get("FLICKR_API_SECRET", "")
+    if not (key and secret):
+        saved = config.read_settings(library)
+        key, secret = key or str(saved.get(KEY_SETTINGS[0]) or ""), secret or str(saved.get(KEY_SETTINGS[1]) or "")
+    if not (key and secret):
+        file_key, file_secret = _config_file_key()
+        key, secret = key or file_key, secret or file_secret
+    if not (key and secret):
+        raise UserError(f"No Flickr API key: paste one on the app's Collect page, or set FLICKR_API_KEY and "
+                        f"FLICKR_API_SECRET (or api_key and api_secret in {_config_path()}); get a free key at "
+                        f"{KEY_HELP}.")  # fmt: skip
     return key, secret
 
 
@@ -137,15 +202,18 @@ class Search:
 
     def __init__(self, tag: str, *, licences: list[int] | None, per_page: int, max_side: int,
                  api_url: str = REST_URL, settings: download.Settings | None = None,
-                 cancel: threading.Event | None = None, limiter: RateLimiter | None = None):  # fmt: skip
+                 cancel: threading.Event | None = None, limiter: RateLimiter | None = None, library=None):  # fmt: skip
         import logging
 
         import flickrapi
 
-        key, secret = credentials()
+        key, secret = credentials(library)
         # flickrapi logs every non-200 reply at ERROR; we retry and report those ourselves.
         logging.getLogger("flickrapi").addHandler(logging.NullHandler())
         logging.getLogger("flickrapi").propagate = False
+        # The OAuth signing libraries log the key (and the signed request) at DEBUG: keep it out of every log.
+        for name in ("oauthlib", "requests_oauthlib"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self.settings = settings or download.Settings()
         self.api = flickrapi.FlickrAPI(key, secret, format="parsed-json", store_token=False,
                                        timeout=self.settings.timeout)  # fmt: skip
@@ -220,7 +288,7 @@ def add_parser(sub, common) -> None:
     p.add_argument("-t", "--tag", required=True, help="Flickr tag to search for")
     download.add_arguments(p)
     p.add_argument("--license", metavar="IDS", help="comma-separated Flickr licence ids (default: "
-                   + ",".join(map(str, REUSE_LICENCES)) + ": those allowing reuse with changes)")  # fmt: skip
+                   + ",".join(map(str, REUSE_LICENCES)) + ": those allowing reuse with changes, commercial use included)")  # fmt: skip
     p.add_argument("--all-licences", action="store_true", help="any licence, All Rights Reserved included")
     p.add_argument("--max-side", type=int, default=2048, metavar="PX",
                    help="take the largest size whose longer side is at most this (default: 2048)")  # fmt: skip
@@ -233,11 +301,13 @@ def cmd_flickr(args) -> int:
     licences = parse_licences(args.license, args.all_licences)
     label = args.label or args.tag
 
+    library = getattr(args, "library", None)
+
     def candidates(settings, cancel):
         return Search(args.tag, licences=licences, per_page=args.per_page, max_side=args.max_side,
-                      api_url=args.api_url or api_url(), settings=settings, cancel=cancel)  # fmt: skip
+                      api_url=args.api_url or api_url(), settings=settings, cancel=cancel, library=library)  # fmt: skip
 
-    credentials()  # fail with the one-sentence message before a progress bar appears
+    credentials(library)  # fail with the one-sentence message before a progress bar appears
     return download.run_cli(args, "flickr", label, candidates)
 
 

@@ -382,8 +382,9 @@ def stylize_to_file(content, sources: Sequence[StyleSource], out: Path, **kwargs
     return {"output": str(out), "size": list(result.size), "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def contact_sheet(content, tile: int = 256, columns: int = 7):
-    """Every built-in style on a small copy of ``content``, labelled with its number, to help pick."""
+def contact_sheet(content, tile: int = 256, columns: int = 7, progress=None):
+    """Every built-in style on a small copy of ``content``, labelled with its number, to help pick;
+    ``progress(done, total)`` after each style."""
     from PIL import Image, ImageDraw
 
     from artcore.imageio import open_image, scaled_size
@@ -393,9 +394,11 @@ def contact_sheet(content, tile: int = 256, columns: int = 7):
     # Each cell's longer side is ``tile`` px, but a panorama keeps the networks' minimum on its short side.
     img = img.resize(scaled_size(img.size, tile, MIN_SIDE), Image.Resampling.LANCZOS)
     tw, th = img.size
-    cells = [("original", img)] + [
-        (f"builtin:{i}", stylize(img, [StyleSource("builtin", i)])) for i in range(NUM_BUILTIN)
-    ]
+    cells = [("original", img)]
+    for i in range(NUM_BUILTIN):
+        cells.append((f"builtin:{i}", stylize(img, [StyleSource("builtin", i)])))
+        if progress:
+            progress(i + 1, NUM_BUILTIN)
     rows = -(-len(cells) // columns)
     pad, text = 4, 14
     sheet = Image.new("RGB", (columns * (tw + pad) + pad, rows * (th + text + pad) + pad), "white")

@@ -17,7 +17,7 @@ def test_generate_mix_project_walk(open_page, shot, artdata, tmp_path):
     grid.wait_for()
     before = grid.get_attribute("src")
 
-    # Mix a second class in: weight sliders appear and the grid changes.
+    # Mix a second kind in: weight sliders appear and the grid changes.
     box = page.locator("[data-testid=stMultiSelect] input").first
     box.click()
     box.fill("Portrait")
@@ -28,21 +28,21 @@ def test_generate_mix_project_walk(open_page, shot, artdata, tmp_path):
     assert page.locator("[data-testid=stImage] img").first.get_attribute("src") != before
     shot(page, "generate_mix")
 
-    # Project an uploaded photo.
-    page.get_by_role("tab", name="Project a picture").click()
+    # Find an uploaded photo in the model.
+    page.get_by_role("tab", name="Find your picture").click()
     photo = sorted((artdata / "photos").iterdir())[0]
     page.locator("[data-testid=stFileUploaderDropzoneInput]").nth(0).set_input_files(str(photo))
     open_page.wait()
-    page.get_by_role("button", name="Project", exact=True).click()
-    page.get_by_text(re.compile(r"Target · reconstruction · error \(PSNR")).wait_for(timeout=600_000)
+    page.get_by_role("button", name="Find it", exact=True).click()
+    page.get_by_text("Your picture · the model's closest painting").wait_for(timeout=600_000)
     open_page.wait()
     shot(page, "generate_projection")
 
-    # Walk from the projection to a seed and play it.
-    page.get_by_role("tab", name="Latent walk").click()
-    page.get_by_text("Projected picture").first.click()
+    # Morph from the found picture to a numbered one and play it.
+    page.get_by_role("tab", name="Morph", exact=True).click()
+    page.get_by_text("Your found picture").first.click()
     open_page.wait()
-    page.get_by_role("button", name="Render the walk").click()
+    page.get_by_role("button", name="Render the morph").click()
     player = page.locator("[data-testid=stVideo]").first
     player.wait_for(timeout=300_000)
     open_page.wait()

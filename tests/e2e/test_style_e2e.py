@@ -40,7 +40,7 @@ def test_style_studio(open_page, shot, artdata):
     size.fill("800")
     size.press("Enter")
     open_page.wait()
-    page.get_by_text("Preserve colours").click()
+    page.get_by_text("Keep the original colours").click()
     open_page.wait()
     page.get_by_role("button", name="Stylize").click()
     page.get_by_text("Result: 800×600 px").wait_for(timeout=120_000)
@@ -71,7 +71,7 @@ def test_style_studio(open_page, shot, artdata):
     page.get_by_role("tab", name="Classic (Gatys)").click()
     page.get_by_role("button", name="Run Gatys").click()
     # Live progress; any step will do, since the browser may skip intermediate updates.
-    page.get_by_text(re.compile(r"Step \d+/60")).first.wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"step by step \(\d+ of 60")).first.wait_for(timeout=120_000)
     page.get_by_role("button", name="Download PNG").wait_for(timeout=240_000)
     open_page.wait()
     shot(page, "style-gatys", height=3200)
@@ -91,7 +91,7 @@ def test_gatys_cancel_keeps_the_picture_so_far(open_page, shot, artdata):
     page.get_by_role("tab", name="Classic (Gatys)").click()
     page.get_by_role("button", name="Run Gatys").click()
     page.get_by_text("step 10", exact=True).wait_for(timeout=180_000)  # the first live preview (every 10 steps)
-    step = int(re.search(r"Step (\d+)/60", page.get_by_text(re.compile(r"Step \d+/60")).first.inner_text()).group(1))
+    step = int(re.search(r"step by step \((\d+) of 60", page.get_by_text(re.compile(r"step by step \(\d+ of 60")).first.inner_text()).group(1))
     assert step < 60
     page.get_by_role("button", name="Cancel").click()
     open_page.wait()
@@ -99,7 +99,7 @@ def test_gatys_cancel_keeps_the_picture_so_far(open_page, shot, artdata):
     # Stopped: no progress bar, no Cancel; the picture so far stays, with its download; it is not a finished result.
     page.get_by_role("button", name="Download PNG").wait_for()
     assert page.get_by_role("button", name="Cancel").count() == 0
-    assert page.get_by_text(re.compile(r"Step \d+/60")).count() == 0
+    assert page.get_by_text(re.compile(r"step by step \(\d+ of 60")).count() == 0
     assert page.get_by_text("Gatys · munch_the_scream.jpg").count() == 0  # the gallery keeps finished runs only
     shot(page, "style-gatys-cancelled", height=2600)
 

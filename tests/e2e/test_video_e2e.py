@@ -52,7 +52,7 @@ def test_video_stop_then_resume(open_page, artdata, tmp_path, shot):
     # Stop once the first 48-frame segment is stored, well before the end.
     page.wait_for_function(
         """() => {
-        const m = document.body.innerText.match(/Rendering (\\d+)\\/96/);
+        const m = document.body.innerText.match(/frame by frame \\((\\d+) of 96/);
         return m && +m[1] >= 50;
     }""",
         timeout=180_000,
@@ -87,9 +87,9 @@ def test_live_camera_frames_arrive_stylised(camera_page, app_url, shot):
         timeout=120_000,
     )
     assert video_el.evaluate(playing)
-    stats = page.get_by_text(re.compile(r"fps · \d+ frames stylised · mean change \d+/255"))
+    stats = page.get_by_text(re.compile(r"pictures a second · \d+ frames painted · how much the style changes them"))
     for _ in range(120):  # the page refreshes these figures twice a second while the camera runs
-        frames, change = map(int, re.search(r"(\d+) frames stylised · mean change (\d+)", stats.inner_text()).groups())
+        frames, change = map(int, re.search(r"(\d+) frames painted · how much the style changes them: (\d+)", stats.inner_text()).groups())
         if frames >= 10:
             break
         page.wait_for_timeout(500)
