@@ -449,7 +449,7 @@ def train(data: str | os.PathLike, out: str | os.PathLike, *, minutes: float, wo
     if len(te):
         summary["test"] = evaluate(model, [paths[i] for i in te], [labels[i] for i in te], painters)
     meta = {"format": FORMAT, "painters": painters, "movements": movements,
-            "facts": facts, "test_paths": [str(paths[i]) for i in te], "summary": summary,
+            "facts": facts, "test_files": [f"{paths[i].parent.name}/{paths[i].name}" for i in te], "summary": summary,
             "trained": time.strftime("%Y-%m-%d %H:%M:%S")}  # fmt: skip
     state16 = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
     atomic_torch_save({"meta": json.dumps(meta), "state": state16}, out)

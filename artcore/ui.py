@@ -246,15 +246,26 @@ def style_images(files) -> list:
             if picture(f.getvalue(), f.name, purpose="to read a style from", min_side=MIN_SIDE, max_side=512)]  # fmt: skip
 
 
+def builtin_picker(where, key: str, *, default: bool = False, label: str = "Ready-made styles", help: str | None = None):
+    """A multiselect of the 26 ready-made styles by painting and painter (its values are style numbers) in
+    ``where`` (``st`` or a column); ``default`` starts it at the style that keeps a video or camera picture legible
+    (``artcore.style.VIDEO_DEFAULT``, measured by ``benchmarks/builtins_bench.py``)."""
+    from artcore.style import NUM_BUILTIN, VIDEO_DEFAULT, builtin_label
+
+    return where.multiselect(label, list(range(NUM_BUILTIN)), default=[VIDEO_DEFAULT] if default else None, key=key,
+                             format_func=builtin_label, placeholder="Choose, or type a painter or a painting",
+                             help=help)  # fmt: skip
+
+
 def style_controls(lib: Library, key: str) -> tuple[list, float, bool]:
     """Compact style picker for the video and live pages: built-in styles, style images, library artists, their
     weights, strength and colours; returns ``(sources, strength, preserve_color)``."""
-    from artcore.style import NUM_BUILTIN, StyleSource
+    from artcore.style import StyleSource
 
     c1, c2 = st.columns(2)
-    builtins = c1.multiselect("Ready-made styles", list(range(NUM_BUILTIN)), default=[3], key=f"{key}_builtins",
-                              format_func=lambda i: f"builtin:{i}",
-                              help="The Style studio's page “All built-in styles” shows each one on your picture.")  # fmt: skip
+    builtins = builtin_picker(c1, key=f"{key}_builtins", default=True,
+                              help="Each painting's style, shown painted on your own picture: Style studio, "
+                                   "“2 · Styles”.")  # fmt: skip
     uploads = c2.file_uploader("Paintings to take the style from", type=["jpg", "jpeg", "png", "webp"],
                                accept_multiple_files=True, key=f"{key}_style_images")  # fmt: skip
     sources = [StyleSource("builtin", i) for i in builtins]

@@ -59,7 +59,8 @@ def bestartworks_test(root: Path, store) -> dict:
     _, meta = registry.get("artnet")
     paths, labels, _ = artnet.painting_folder(root)
     tr, te = artnet.split(labels, meta["summary"]["test_frac"], meta["summary"]["seed"])
-    assert sorted(map(str, (paths[i] for i in te))) == sorted(meta["test_paths"]), "split differs from training's"
+    assert sorted(f"{paths[i].parent.name}/{paths[i].name}" for i in te) == sorted(meta["test_files"]), \
+        "split differs from training's"
     painters = meta["painters"]
     y = np.array([painters.index(label) for label in labels])
     model, _ = registry.get("artnet")

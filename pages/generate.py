@@ -10,7 +10,7 @@ from artcore.errors import UserError, sentence
 from artcore.gan import generate as gan
 from artcore.gan.project import project
 from artcore.imageio import open_picture, png_bytes
-from artcore.style import NUM_BUILTIN, StyleSource
+from artcore.style import NUM_BUILTIN, StyleSource, builtin_label
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
 
@@ -217,7 +217,7 @@ with tabs[3]:
                                 "Built-in": "Ready-made", "Style image": "A painting", "Library artist": "An artist"}.get)  # fmt: skip
             if kind == "Built-in":
                 i = st.selectbox("Ready-made style", range(NUM_BUILTIN), 3 if name == "From" else 10,
-                                 key=f"s_{name}_builtin", format_func=lambda i: f"builtin:{i}")  # fmt: skip
+                                 key=f"s_{name}_builtin", format_func=builtin_label)  # fmt: skip
                 style_ends.append(StyleSource("builtin", i))
             elif kind == "Style image":
                 up = st.file_uploader("The painting", type=UPLOAD_TYPES, key=f"s_{name}_up")

@@ -1,4 +1,5 @@
 import hashlib
+import io
 
 import streamlit as st
 from PIL import Image
@@ -6,10 +7,12 @@ from PIL import Image
 from artcore import ui
 from artcore.errors import UserError, sentence
 from artcore.imageio import open_picture, png_bytes, scaled_size
-from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, contact_sheet, stylize
+from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, builtin_painter, builtin_title, contact_sheet, stylize
 from artcore.style.gatys import GatysSettings, gatys
 
 GALLERY_MAX = 8
+PREVIEW_SIDE = 400  # each ready-made style is previewed on the picture at this longer side
+PREVIEW_COLUMNS = 3  # about 300 px a preview on a laptop screen; wider on a larger one
 CONTENT = {"min_side": MIN_SIDE, "purpose": "to stylize"}  # a smaller content is refused in one sentence
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
 
@@ -20,17 +23,25 @@ st.markdown("Repaint a picture in the style of **any painting, a ready-made styl
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def builtin_thumbs(png: bytes) -> list:
-    """Every built-in style on a small copy of the content (``small_copy``, as PNG bytes), for the gallery; the
-    first time for a picture, with its progress where the gallery will appear."""
+def builtin_thumbs(png: bytes) -> list[bytes]:
+    """Every built-in style on a small copy of the content (``small_copy``, as PNG bytes), as JPEG bytes for the
+    gallery; the first time for a picture, with its progress where the gallery will appear."""
     small = open_picture(png, min_side=MIN_SIDE)
-    bar = ui.Progress(f"Trying the {NUM_BUILTIN} ready-made styles on your picture", messages=False)
+    bar = ui.Progress(f"Painting your picture in each of the {NUM_BUILTIN} ready-made styles", messages=False)
     out = []
     for i in range(NUM_BUILTIN):
-        out.append(stylize(small, [StyleSource("builtin", i)]))
+        buf = io.BytesIO()
+        stylize(small, [StyleSource("builtin", i)]).save(buf, format="JPEG", quality=90)
+        out.append(buf.getvalue())
         bar(i + 1, NUM_BUILTIN)
     bar.clear()
     return out
+
+
+def toggle_builtin(i: int) -> None:
+    """A gallery card's button: choose ready-made style ``i``, or unchoose it (the multiselect above shows them)."""
+    chosen = list(st.session_state.get("builtins", []))
+    st.session_state["builtins"] = [c for c in chosen if c != i] if i in chosen else [*chosen, i]
 
 
 def small_copy(img, longest: int):
@@ -86,13 +97,19 @@ with tab_fast:
     uploads = st.file_uploader("Style images (any painting or picture)", type=IMAGE_TYPES,
                                accept_multiple_files=True, key="style_uploads")  # fmt: skip
     sources += ui.style_images(uploads)  # one sentence for each that cannot be used
-    with st.expander("Ready-made styles (shown on your picture)", expanded=True):
-        thumbs = builtin_thumbs(png_bytes(small_copy(content, 96)))
-        cols = st.columns(9)
-        for i, t in enumerate(thumbs):
-            cols[i % 9].image(t, caption=str(i), width="stretch")
-        chosen = st.multiselect("Use ready-made styles", list(range(NUM_BUILTIN)), key="builtins",
-                                format_func=lambda i: f"builtin:{i}")  # fmt: skip
+    chosen = ui.builtin_picker(st, key="builtins")
+    with st.expander(f"The {NUM_BUILTIN} ready-made styles, each painted on your picture: choose one or more",
+                     expanded=True):  # fmt: skip
+        thumbs = builtin_thumbs(png_bytes(small_copy(content, PREVIEW_SIDE)))
+        for row in range(0, NUM_BUILTIN, PREVIEW_COLUMNS):
+            for col, i in zip(st.columns(PREVIEW_COLUMNS), range(row, min(row + PREVIEW_COLUMNS, NUM_BUILTIN))):
+                with col:
+                    st.image(thumbs[i], width="stretch")
+                    st.markdown(f"**{builtin_title(i)}**  \n:gray[{builtin_painter(i) or 'Painting not identified'}]")
+                    picked = i in chosen
+                    st.button("✓ Chosen" if picked else "Use this style", key=f"b_use_{i}", width="stretch",
+                              type="primary" if picked else "secondary", on_click=toggle_builtin, args=(i,),
+                              help="Click again to leave it out." if picked else None)  # fmt: skip
     sources += [StyleSource("builtin", i) for i in chosen]
     sources += ui.artist_sources(lib, "artists")
     if not sources:
@@ -130,7 +147,7 @@ with tab_fast:
 
 # ---------------------------------------------------------------- contact sheet
 with tab_sheet:
-    st.write("Every ready-made style on your picture in one sheet, to print or to help pick one.")
+    st.write("Every ready-made style on your picture in one sheet, named, to download or print.")
     if st.button("Make contact sheet", key="sheet_go"):
         bar = ui.Progress(f"Painting your picture in each of the {NUM_BUILTIN} ready-made styles", messages=False)
         sheet = contact_sheet(content, progress=bar)

@@ -91,10 +91,11 @@ def shipped(artdata):
 def test_shipped_encoder_held_out_accuracy(shipped, artdata):
     """The test split was kept out of training; 5 of each painter's held-out works keep this test short."""
     by_painter: dict[str, list[str]] = {}
-    for p in shipped["test_paths"]:
-        by_painter.setdefault(p.split("/")[-2], []).append(p)
-    paths = [p for ps in by_painter.values() for p in ps[:5]]
-    labels = [p.split("/")[-2] for p in paths]
+    for f in shipped["test_files"]:
+        by_painter.setdefault(f.split("/")[0], []).append(f)
+    files = [f for fs in by_painter.values() for f in fs[:5]]
+    paths = [artdata / "bestartworks" / "images" / f for f in files]
+    labels = [f.split("/")[0] for f in files]
     result = artnet.evaluate(registry.get("artnet")[0], paths, labels, shipped["painters"])
     print(f"held-out subset: top-1 {result['top1']:.3f}, top-3 {result['top3']:.3f}")
     assert result["top1"] >= 0.75 and result["top3"] >= 0.88, result
@@ -124,8 +125,7 @@ def test_answer_does_not_depend_on_size_or_jpeg_quality(shipped, artdata):
 
 
 def test_painters_answer_has_facts_and_movements(shipped, artdata):
-    path = shipped["test_paths"][0]
-    result = artnet.painters(path)
+    result = artnet.painters(artdata / "bestartworks" / "images" / shipped["test_files"][0])
     assert len(result["top"]) == 5 and abs(sum(t["prob"] for t in result["top"]) - 1) < 0.2
     assert result["facts"]["name"] and result["facts"]["years"]
 

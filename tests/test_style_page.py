@@ -67,3 +67,27 @@ def test_contact_sheet(page):
     assert not at.exception
     key, sheet = at.session_state["style_sheet"]
     assert sheet.width > 1000
+
+
+def test_gallery_of_named_builtins_chooses_by_click(page):
+    """The ready-made styles are named by painting and painter, each previewed on the picture with a button."""
+    from artcore.style import NUM_BUILTIN, builtin_label
+
+    at = page
+    _pick_sailboat(at)
+    picker = at.multiselect(key="builtins")
+    assert picker.options == [builtin_label(i) for i in range(NUM_BUILTIN)]
+    assert not any("builtin:" in o for o in picker.options)
+    buttons = [b for b in at.button if (b.key or "").startswith("b_use_")]
+    assert len(buttons) == NUM_BUILTIN and {b.label for b in buttons} == {"Use this style"}
+    assert any("**The Starry Night**" in m.value and "Vincent van Gogh" in m.value for m in at.markdown)
+    assert len(at.get("image")) >= 1 + NUM_BUILTIN  # the content picture and a preview of each style on it
+    at.button(key="b_use_19").click().run()
+    assert not at.exception
+    assert at.multiselect(key="builtins").value == [19]
+    assert at.button(key="b_use_19").label == "✓ Chosen"
+    at.button(key="b_use_23").click().run()
+    assert at.multiselect(key="builtins").value == [19, 23]
+    assert {s.label for s in at.slider if s.key.startswith("w_")} == {"Weight: The Starry Night", "Weight: Udnie"}
+    at.button(key="b_use_19").click().run()  # a second click leaves it out again
+    assert at.multiselect(key="builtins").value == [23] and at.button(key="b_use_19").label == "Use this style"

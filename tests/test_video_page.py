@@ -32,6 +32,10 @@ def test_video_page_demo_clip_preview_render_gif(monkeypatch, video_library, tmp
     assert not at.exception and not at.error
     assert any("24 fps" in c.value and "sound: aac" in c.value for c in at.caption)
     assert not [b for b in at.button if b.label == "Stop"]  # Stop only while a render runs
+    from artcore.style import NUM_BUILTIN, VIDEO_DEFAULT, builtin_label
+
+    styles = at.multiselect(key="v_builtins")  # by painting and painter, starting at the measured default
+    assert styles.value == [VIDEO_DEFAULT] and styles.options == [builtin_label(i) for i in range(NUM_BUILTIN)]
     at.select_slider(key="v_size").set_value(320).run()
     at.button(key="v_preview").click().run()
     assert not at.exception and not at.error and at.session_state["v_preview_gif"][:3] == b"GIF"
@@ -71,6 +75,10 @@ def test_live_page_controls(monkeypatch, video_library, tmp_path):
         state=types.SimpleNamespace(playing=False)))
     at = _open(monkeypatch, video_library, "pages/live.py", tmp_path)
     assert at.select_slider(key="live_side").value == 320
+    from artcore.style import VIDEO_DEFAULT, builtin_label
+
+    assert at.multiselect(key="live_builtins").value == [VIDEO_DEFAULT]
+    assert builtin_label(VIDEO_DEFAULT) in at.multiselect(key="live_builtins").options
     assert calls[-1]["rtc_configuration"] == {"iceServers": []} and calls[-1]["video_frame_callback"]
     at.button(key="live_snap").click().run()
     assert not at.exception and "press START" in at.warning[0].value

@@ -19,8 +19,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def add_style_arguments(p: argparse.ArgumentParser) -> None:
     """--style (repeatable), --strength, --preserve-color, --style-scale: shared by stylize and stylize-video."""
     p.add_argument("--style", action="append", required=True, metavar="SOURCE[@WEIGHT]",
-                   help="an image path, builtin:N (0-25) or artist:NAME from the library; repeat to blend, "
-                        "e.g. --style artist:VanGogh@0.7 --style artist:Monet@0.3")  # fmt: skip
+                   help="an image path, a ready-made style builtin:N (0-25) or builtin:NAME (e.g. "
+                        "builtin:the-starry-night; `artcore style builtins` lists them) or artist:NAME from the "
+                        "library; repeat to blend, e.g. --style artist:VanGogh@0.7 --style artist:Monet@0.3")  # fmt: skip
     p.add_argument("--strength", type=float, default=1.0, metavar="0..1", help="how much style (default 1)")
     p.add_argument("--preserve-color", action="store_true", help="keep the content's colours")
     p.add_argument("--style-scale", type=int, default=256, metavar="PX",

@@ -21,6 +21,15 @@ import numpy as np
 from artcore import registry
 from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
+from artcore.style.builtins import (  # noqa: F401  (the names of the 26 ready-made styles, re-exported)
+    BUILTIN_NAMES,
+    VIDEO_DEFAULT,
+    builtin_index,
+    builtin_label,
+    builtin_painter,
+    builtin_slug,
+    builtin_title,
+)
 
 NUM_BUILTIN = 26
 STYLE_SCALE = 256  # the size Magenta's predictor was trained to read a style at
@@ -82,7 +91,7 @@ class StyleSource:
     """One ingredient of a blend: ``kind`` is image | builtin | artist | genre | style."""
 
     kind: str
-    value: Any  # a path, bytes or PIL image for "image"; an index for "builtin"; a label name otherwise
+    value: Any  # a path, bytes or PIL image for "image"; an index (0-25) for "builtin"; a label name otherwise
     weight: float = 1.0
     name: str | None = None  # shown in the app, e.g. an uploaded file's name
 
@@ -92,22 +101,24 @@ class StyleSource:
             return self.name
         if self.kind == "image":
             return Path(self.value).name if isinstance(self.value, (str, Path)) else "uploaded image"
+        if self.kind == "builtin":
+            return builtin_title(self.value)
         return f"{self.kind}:{self.value}"
 
 
 def parse_source(text: str) -> StyleSource:
-    """``SOURCE[@WEIGHT]`` where SOURCE is an image path, ``builtin:N`` or ``artist:NAME`` (also genre:, style:)."""
+    """``SOURCE[@WEIGHT]`` where SOURCE is an image path, ``builtin:N`` or ``builtin:NAME`` (``builtin:the-starry-night``,
+    see ``builtins.BUILTIN_NAMES``) or ``artist:NAME`` (also genre:, style:)."""
     m = _SOURCE_RE.match(text.strip())
     if not m or not m.group("spec"):
-        raise UserError(f"bad style {text!r}; use PATH, builtin:N or artist:NAME, optionally followed by @WEIGHT")
+        raise UserError(f"bad style {text!r}; use PATH, builtin:N, builtin:NAME or artist:NAME, optionally followed "
+                        "by @WEIGHT")  # fmt: skip
     spec, weight = m.group("spec"), float(m.group("weight")) if m.group("weight") else 1.0
     if not np.isfinite(weight) or weight < 0:
         raise UserError(f"style weight must be a non-negative number, got {m.group('weight')} in {text!r}")
     kind, _, rest = spec.partition(":")
     if kind == "builtin":
-        if not rest.strip().isdigit() or not 0 <= int(rest) < NUM_BUILTIN:
-            raise UserError(f"built-in styles are builtin:0 to builtin:{NUM_BUILTIN - 1}, got {spec!r}")
-        return StyleSource("builtin", int(rest), weight)
+        return StyleSource("builtin", builtin_index(rest), weight)
     if kind in LABEL_FIELDS and rest.strip() and not Path(spec).exists():
         return StyleSource(kind, rest.strip(), weight)
     return StyleSource("image", spec, weight)
@@ -383,9 +394,9 @@ def stylize_to_file(content, sources: Sequence[StyleSource], out: Path, **kwargs
 
 
 def contact_sheet(content, tile: int = 256, columns: int = 7, progress=None):
-    """Every built-in style on a small copy of ``content``, labelled with its number, to help pick;
-    ``progress(done, total)`` after each style."""
-    from PIL import Image, ImageDraw
+    """Every built-in style on a small copy of ``content``, each with the painting's title and painter above it, to
+    help pick; ``progress(done, total)`` after each style."""
+    from PIL import Image, ImageDraw, ImageFont
 
     from artcore.imageio import open_image, scaled_size
 
@@ -394,18 +405,29 @@ def contact_sheet(content, tile: int = 256, columns: int = 7, progress=None):
     # Each cell's longer side is ``tile`` px, but a panorama keeps the networks' minimum on its short side.
     img = img.resize(scaled_size(img.size, tile, MIN_SIDE), Image.Resampling.LANCZOS)
     tw, th = img.size
-    cells = [("original", img)]
+    cells = [(("Your picture", ""), img)]
     for i in range(NUM_BUILTIN):
-        cells.append((f"builtin:{i}", stylize(img, [StyleSource("builtin", i)])))
+        cells.append(((builtin_title(i), builtin_painter(i) or "painting not identified"),
+                      stylize(img, [StyleSource("builtin", i)])))  # fmt: skip
         if progress:
             progress(i + 1, NUM_BUILTIN)
     rows = -(-len(cells) // columns)
-    pad, text = 4, 14
+    pad, text = 6, 34
     sheet = Image.new("RGB", (columns * (tw + pad) + pad, rows * (th + text + pad) + pad), "white")
     draw = ImageDraw.Draw(sheet)
-    for n, (name, cell) in enumerate(cells):
+    font = ImageFont.load_default(size=13)
+
+    def fit(words: str) -> str:  # shorten with an ellipsis to the cell's width
+        if draw.textlength(words, font=font) <= tw - 4:
+            return words
+        while words and draw.textlength(words + "…", font=font) > tw - 4:
+            words = words[:-1]
+        return words.rstrip() + "…"
+
+    for n, ((title, painter), cell) in enumerate(cells):
         r, c = divmod(n, columns)
         x, y = pad + c * (tw + pad), pad + r * (th + text + pad)
-        draw.text((x + 2, y), name, fill="black")
+        draw.text((x + 2, y), fit(title), fill="black", font=font)
+        draw.text((x + 2, y + 16), fit(painter), fill="#555555", font=font)
         sheet.paste(cell, (x, y + text))
     return sheet

@@ -44,10 +44,12 @@ def test_style_studio_panorama_and_text_file(open_page, shot):
     shot(page, "hostile-style-panorama")
 
     # Stylize the panorama with a built-in style at a small size: a 256×60 px result, not an error.
+    from artcore.style import builtin_label
+
     picker = page.locator("[data-testid=stMultiSelect] input").first
     picker.click()
-    picker.fill("builtin:3")
-    page.get_by_role("option", name="builtin:3", exact=True).click()
+    picker.fill("Brushstrokes")  # typing renders the option in the virtualised list; then click it
+    page.get_by_role("option", name=builtin_label(3), exact=True).click()
     page.keyboard.press("Escape")
     open_page.wait()
     size = page.get_by_role("spinbutton", name="Output size (longer side, px)")

@@ -8,20 +8,37 @@ import re
 import pytest
 from conftest import wait_for_app
 
+from artcore.style import VIDEO_DEFAULT, builtin_label, builtin_title
+
 pytestmark = pytest.mark.e2e
+
+
+def choose_builtin(page, i: int) -> None:
+    """Pick ready-made style ``i`` in the first multiselect by typing its title (the list is virtualised, so
+    typing renders the option), then clicking the option, which reads "title — painter"."""
+    picker = page.locator("[data-testid=stMultiSelect] input").first
+    picker.click()
+    picker.fill(builtin_title(i))
+    page.get_by_role("option", name=builtin_label(i), exact=True).click()
+    page.keyboard.press("Escape")
 
 
 def _upload(page, index: int, path) -> None:
     page.locator("[data-testid=stFileUploaderDropzoneInput]").nth(index).set_input_files(str(path))
 
 
-def test_style_studio(open_page, shot, artdata):
-    page = open_page("/style")
+def _upload_photo(page, open_page, artdata) -> None:
+    """Content from an upload: the Tübingen photograph."""
     page.get_by_text("Upload", exact=True).first.click()
     open_page.wait()
     _upload(page, 0, artdata / "photos" / "tubingen.jpg")
     page.get_by_text("1024×768 px").wait_for()
     open_page.wait()
+
+
+def test_style_studio(open_page, shot, artdata):
+    page = open_page("/style")
+    _upload_photo(page, open_page, artdata)
 
     # A painting blended with a built-in style, colours preserved, at 800 px
     _upload(page, 1, artdata / "styles" / "vangogh_starry_night.jpg")
@@ -29,13 +46,9 @@ def test_style_studio(open_page, shot, artdata):
     open_page.wait()
     page.locator("[data-testid=stImage] img").nth(20).wait_for()  # the built-ins gallery, rendered on the photo
     open_page.wait()
-    picker = page.locator("[data-testid=stMultiSelect] input").first
-    picker.click()
-    picker.fill("builtin:7")  # typing filters the (virtualised) list, so the option is rendered; then click it
-    page.get_by_role("option", name="builtin:7", exact=True).click()
-    page.keyboard.press("Escape")
+    choose_builtin(page, 7)
     open_page.wait()
-    page.get_by_text("builtin:7", exact=True).first.wait_for()
+    page.get_by_text(builtin_label(7), exact=True).first.wait_for()
     size = page.get_by_role("spinbutton", name="Output size (longer side, px)")
     size.fill("800")
     size.press("Enter")
@@ -79,6 +92,28 @@ def test_style_studio(open_page, shot, artdata):
     assert page.get_by_text("Gatys · hokusai_great_wave.jpg").first.is_visible()
 
 
+def test_builtin_gallery_named_and_clickable(open_page, shot, artdata):
+    """The 26 ready-made styles painted on the photograph, large, each with its painting and painter and a button."""
+    page = open_page("/style")
+    _upload_photo(page, open_page, artdata)
+    previews = page.locator("[data-testid=stExpander] [data-testid=stImage] img")
+    previews.nth(25).wait_for(timeout=120_000)
+    open_page.wait()
+    assert previews.count() == 26
+    widths = [previews.nth(i).bounding_box()["width"] for i in (0, 12, 25)]
+    assert min(widths) >= 240, widths  # large enough to judge a style by
+    card = page.locator("[data-testid=stColumn]").filter(has_text="The Starry Night")
+    assert card.get_by_text("Vincent van Gogh").is_visible()
+    assert page.get_by_text("builtin:").count() == 0  # no numbers anywhere
+    card.get_by_role("button", name="Use this style").click()
+    open_page.wait()
+    assert card.get_by_role("button", name="✓ Chosen").is_visible()
+    chosen = page.locator("[data-testid=stMultiSelect]").first
+    assert builtin_label(19) in chosen.inner_text()
+    page.get_by_role("heading", name="2 · Styles").scroll_into_view_if_needed()
+    shot(page, "style-builtins-gallery", height=3600)
+
+
 def test_gatys_cancel_keeps_the_picture_so_far(open_page, shot, artdata):
     page = open_page("/style")
     page.get_by_text("Upload", exact=True).first.click()
@@ -119,11 +154,7 @@ def test_camera_snapshot_as_content(camera_page, app_url, shot):
     wait_for_app(page)
     w, h = map(int, re.match(r"(\d+)×(\d+)", caption.inner_text()).groups())
     assert w >= 160 and h >= 120
-    picker = page.locator("[data-testid=stMultiSelect] input").first
-    picker.click()
-    picker.fill("builtin:3")
-    page.get_by_role("option", name="builtin:3", exact=True).click()
-    page.keyboard.press("Escape")
+    choose_builtin(page, VIDEO_DEFAULT)
     wait_for_app(page)
     longest = int(page.get_by_role("spinbutton", name="Output size (longer side, px)").input_value())
     assert longest == min(max(w, h), 1024)  # the default output size follows the snapshot
@@ -139,11 +170,7 @@ def test_camera_snapshot_as_content(camera_page, app_url, shot):
 def test_suggested_styles_open_in_the_studio(open_page, shot, artdata, app_library):
     app_library.import_path(artdata / "artist10", label_from="parent", label_field="artist")
     page = open_page("/style")
-    page.get_by_text("Upload", exact=True).first.click()
-    open_page.wait()
-    _upload(page, 0, artdata / "photos" / "tubingen.jpg")
-    page.get_by_text("1024×768 px").wait_for()
-    open_page.wait()
+    _upload_photo(page, open_page, artdata)
     page.get_by_role("heading", name="Styles that suit this picture").wait_for()
     page.get_by_role("button", name="Suggest styles").click()
     # The first time reads the library's 100 paintings, then paints three previews, saying so as it goes.
