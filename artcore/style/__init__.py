@@ -396,6 +396,8 @@ def stylize_to_file(content, sources: Sequence[StyleSource], out: Path, **kwargs
 def contact_sheet(content, tile: int = 256, columns: int = 7, progress=None):
     """Every built-in style on a small copy of ``content``, each with the painting's title and painter above it, to
     help pick; ``progress(done, total)`` after each style."""
+    import unicodedata
+
     from PIL import Image, ImageDraw, ImageFont
 
     from artcore.imageio import open_image, scaled_size
@@ -415,9 +417,14 @@ def contact_sheet(content, tile: int = 256, columns: int = 7, progress=None):
     pad, text = 6, 34
     sheet = Image.new("RGB", (columns * (tw + pad) + pad, rows * (th + text + pad) + pad), "white")
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default(size=13)
+    try:
+        font, fold = ImageFont.truetype("DejaVuSans.ttf", 13), False  # has the accents of Léger, Grasset, ...
+    except OSError:
+        font, fold = ImageFont.load_default(size=13), True  # Pillow's own font lacks them: "Leger", not "L□ger"
 
     def fit(words: str) -> str:  # shorten with an ellipsis to the cell's width
+        if fold:
+            words = "".join(c for c in unicodedata.normalize("NFKD", words) if not unicodedata.combining(c))
         if draw.textlength(words, font=font) <= tw - 4:
             return words
         while words and draw.textlength(words + "…", font=font) > tw - 4:

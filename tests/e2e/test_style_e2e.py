@@ -111,7 +111,7 @@ def test_builtin_gallery_named_and_clickable(open_page, shot, artdata):
     chosen = page.locator("[data-testid=stMultiSelect]").first
     assert builtin_label(19) in chosen.inner_text()
     page.get_by_role("heading", name="2 · Styles").scroll_into_view_if_needed()
-    shot(page, "style-builtins-gallery", height=3600)
+    shot(page, "style-builtins-gallery", height=5000)
 
 
 def test_gatys_cancel_keeps_the_picture_so_far(open_page, shot, artdata):
