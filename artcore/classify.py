@@ -336,15 +336,16 @@ def train_app_model(lib, label_field: str, source: str, progress: embed.Progress
     the shared sample set (``"sample"``, 10 impressionists); returns where it was saved."""
     from artcore.config import SHARED_ARTDATA
 
+    encoder = embed.encoder_for(label_field)
     if source == "library":
-        X, labels, paths = library_data(lib, label_field, progress=progress)
+        X, labels, paths = library_data(lib, label_field, encoder, progress=progress)
         where = f"library ({label_field})"
     else:
-        X, labels, paths = folder_data(SHARED_ARTDATA / "artist10", progress=progress)
+        X, labels, paths = folder_data(SHARED_ARTDATA / "artist10", encoder, progress=progress)
         where = "sample data: 10 impressionists × 10 paintings"
     if progress:
         progress(len(labels), len(labels), "training and cross-validating…")
-    return save(train(X, labels, paths, embed.DEFAULT_ENCODER, where), default_model_path(lib, label_field))
+    return save(train(X, labels, paths, encoder, where), default_model_path(lib, label_field))
 
 
 def why(model: Model, x: np.ndarray, image, result: dict) -> list[str]:

@@ -42,19 +42,20 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 
 def test_artist10_accuracy_floor(artist10_model):
-    """Measured 67% top-1 / 82% top-3 (5-fold, seed 0; 64% / 81% over three fold seeds) with lite0-crops; a linear
-    model on frozen features, far from the 80% goal."""
+    """Measured 59% top-1 / 87% top-3 (5-fold, seed 0; 60% / 86% over three fold seeds) with the painting encoder
+    (lite0-crops: 67% / 82%); far from the 80% goal."""
     cv = classify.load(artist10_model).meta["cv"]  # training measures it; no need to run the folds twice
     assert cv["n"] == 100 and cv["folds"] == 5
-    assert cv["top1"] >= 0.62 and cv["top3"] >= 0.77, cv
+    assert cv["top1"] >= 0.52 and cv["top3"] >= 0.8, cv
 
 
 def test_genre4_accuracy_floor(artdata, embed_cache):
     """A 40-per-genre subset of the Louvre set keeps the test fast; the benchmark runs all 1,146."""
     paths, labels = embed.folder_images(artdata / "genre4")
     keep = [i for g in sorted(set(labels)) for i in [j for j, lab in enumerate(labels) if lab == g][::7][:40]]
-    X = embed.embed_files([paths[i] for i in keep])
-    cv = classify.cross_validate(X, [labels[i] for i in keep], embed.DEFAULT_ENCODER)
+    encoder = embed.encoder_for("genre")
+    X = embed.embed_files([paths[i] for i in keep], encoder)
+    cv = classify.cross_validate(X, [labels[i] for i in keep], encoder)
     print(f"genre4 subset: top-1 {cv['top1']:.3f}, top-3 {cv['top3']:.3f}")
     assert cv["top1"] >= 0.85, cv
 
@@ -77,7 +78,8 @@ def test_cli_train_predict_eval_contract(artdata, artist10, tmp_path, capsys):
     results = json.loads(stdout)
     assert [r["image"] for r in results] == [str(p) for p in images]
     for r in results:
-        assert set(r) == {"image", "top", "similar"} and len(r["top"]) == 5 and len(r["similar"]) == 6
+        assert set(r) == {"image", "known", "closeness", "nearest", "top", "similar"}
+        assert len(r["top"]) == 5 and len(r["similar"]) == 6
         probs = [t["prob"] for t in r["top"]]
         assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
         assert all(set(s) == {"path", "label", "score"} for s in r["similar"])

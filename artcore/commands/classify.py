@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     tr = csub.add_parser("train", help="train on a folder-per-label tree (--data) or on the library's labels")
     add_training_source(tr, "artist", "learn")
-    tr.add_argument("--encoder", choices=tuple(ENCODERS), default=DEFAULT_ENCODER)
+    tr.add_argument("--encoder", choices=tuple(ENCODERS),
+                    help=f"embedding (default: {DEFAULT_ENCODER} for artists, lite0-crops for genres and styles)")
     tr.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
     tr.add_argument("--out", metavar="MODEL", required=True, help="model file to write (.npz)")
     tr.add_argument("--json", action="store_true", help="print the model's description as JSON")
@@ -47,7 +48,9 @@ def describe(meta: dict) -> str:
 def cmd_train(args) -> int:
     from artcore import classify
     from artcore.commands.embed import tqdm_progress
+    from artcore.embed import encoder_for
 
+    args.encoder = args.encoder or encoder_for(args.field)
     with tqdm_progress(f"embedding ({args.encoder})") as progress:
         if args.data:
             X, labels, paths = classify.folder_data(args.data, args.encoder, progress)
