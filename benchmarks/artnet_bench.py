@@ -74,7 +74,7 @@ def bestartworks_test(root: Path, store) -> dict:
         X = embeddings(store, paths, encoder)
         out[name] = linear_eval(X[tr], y[tr], X[te], y[te], encoder, C)
     out["per_painter"] = head["per_painter"]
-    confusion_plot(np.array(head["confusion"]), [artnet.nice_name(p, meta) for p in painters],
+    confusion_plot(np.array(head["confusion"]), [p.replace("_", " ") for p in painters],  # ASCII: Pillow's font
                    PROJECT_ROOT / "docs" / "artnet-confusion.png", head["top1"])  # fmt: skip
     return out
 
