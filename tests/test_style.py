@@ -228,6 +228,6 @@ def test_panoramas_keep_the_networks_minimum_height(content):
     out = stylize(strip, [StyleSource("builtin", 3)], size=256)
     assert out.size == (427, MIN_SIDE)
     sheet = contact_sheet(strip)  # cells 427×32 rather than 256×19
-    assert sheet.width == 7 * (427 + 4) + 4 and sheet.height == 4 * (MIN_SIDE + 14 + 4) + 4
+    assert sheet.width == 7 * (427 + 6) + 6 and sheet.height == 4 * (MIN_SIDE + 34 + 6) + 6  # cells, names, gaps
     with pytest.raises(UserError, match="too long and thin"):
         stylize(Image.new("RGB", (16400, 32)), [StyleSource("builtin", 3)], size=64)

@@ -189,8 +189,10 @@ def test_suggested_styles_open_in_the_studio(open_page, shot, artdata, app_libra
     opens.nth(1).click()
     open_page.wait()
     assert page.get_by_role("radio", name="Sent here").is_checked()
-    chosen = page.locator("[data-testid=stMultiSelect]").filter(has_text="Library artists")
-    assert painters[1] in chosen.inner_text()
-    page.get_by_text("press Stylize").wait_for()  # a toast says what happened and what to do next
+    # The painter is chosen in the studio's "Library artists" picker (a chip "Degas (10)").
+    chip = page.locator("[data-testid=stMultiSelect] span", has_text=f"{painters[1]} (")
+    chip.first.wait_for()
+    chip.first.scroll_into_view_if_needed()
+    page.get_by_text("Your picture is the content").wait_for()  # a toast says what happened, what to do next
     page.get_by_role("heading", name="Style studio").scroll_into_view_if_needed()
     shot(page, "style-suggestion-opened", height=2000)
