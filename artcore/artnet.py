@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance
 
+from artcore import labels as label_names
 from artcore import registry
 from artcore.config import WEIGHTS_DIR
 from artcore.errors import UserError
@@ -456,19 +457,11 @@ def train(data: str | os.PathLike, out: str | os.PathLike, *, minutes: float, wo
     return {**summary, "out": str(out)}
 
 
-
-def _letters(name: str) -> str:
-    return "".join(ch for ch in _ascii_name(name).lower() if ch.isalpha())
-
-
 def known_painter(label: str, meta: dict) -> str | None:
     """The encoder's painter folder for a library label (``VanGogh``, ``Vincent van Gogh``, ``Claude Monet`` and
     ``Monet`` all match), or None when the encoder never saw that painter."""
-    want = _letters(label)
-    if len(want) < 4:
-        return None
+    want = label_names.key(label)
     for painter in meta["painters"]:
-        have = _letters(painter)
-        if have == want or have.endswith(want) or want.endswith(have):
+        if label_names.key(painter) == want or label_names.is_tail_of(label, painter):
             return painter
     return None

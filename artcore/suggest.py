@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -152,9 +150,3 @@ def suggest_styles(image, lib, k: int = 3, size: int = PREVIEW_SIZE, progress: P
     if progress:
         progress(len(picks), len(picks), "done")
     return out
-
-
-def slug(label: str) -> str:
-    """``Pierre-Auguste Renoir`` → ``pierre-auguste-renoir``: a painter's name as a file-name part."""
-    ascii_name = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "artist"

@@ -17,6 +17,7 @@ from artcore.config import PROJECT_ROOT
 from artcore.errors import UserError
 from artcore.imageio import open_image
 from artcore.library import Library
+from artcore.style.builtins import slug
 
 PAINTERS = ("Monet", "VanGogh", "Renoir", "Matisse", "Gauguin")
 
@@ -83,7 +84,7 @@ def test_cli_writes_previews_and_prints_the_json_contract(lib, held, tmp_path):
     assert len(rows) == 2 and all(set(r) == {"label", "score", "preview"} for r in rows)
     assert rows[0]["score"] >= rows[1]["score"]
     for n, r in enumerate(rows, 1):
-        path = tmp_path / "s" / f"{picture.stem}-{n}-{suggest.slug(r['label'])}.png"
+        path = tmp_path / "s" / f"{picture.stem}-{n}-{slug(r['label'])}.png"
         assert r["preview"] == str(path)
         with Image.open(path) as img:
             assert img.format == "PNG" and max(img.size) == 80
@@ -100,8 +101,8 @@ def test_a_library_without_painters_is_a_one_sentence_error(tmp_path, artdata):
 
 
 def test_slug():
-    assert suggest.slug("Pierre-Auguste Renoir") == "pierre-auguste-renoir"
-    assert suggest.slug("Albrecht Dürer") == "albrecht-durer"
+    assert slug("Pierre-Auguste Renoir") == "pierre-auguste-renoir"
+    assert slug("Albrecht Dürer") == "albrecht-durer"
 
 
 # ---------------------------------------------------------------- the app

@@ -28,6 +28,7 @@ def cmd_suggest(args) -> int:
     from artcore.errors import UserError
     from artcore.imageio import FAST_PNG, atomic_save_image
     from artcore.library import Library
+    from artcore.style.builtins import slug
 
     image = Path(args.image)
     if not image.is_file():
@@ -51,7 +52,7 @@ def cmd_suggest(args) -> int:
         raise UserError(f"cannot create the output folder {out}: {exc.strerror or exc}") from exc
     rows = []
     for n, r in enumerate(results, 1):
-        path = out / f"{image.stem}-{n}-{suggest.slug(r['label'])}.png"
+        path = out / f"{image.stem}-{n}-{slug(r['label'])}.png"
         atomic_save_image(r["preview"], path, **FAST_PNG)
         rows.append({"label": r["label"], "score": round(r["score"], 4), "preview": str(path)})
     if args.json:
