@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from artcore import config, guard
+from artcore import config, guard, ui
 from artcore.home import PAGES
 
 # Also in .streamlit/config.toml; set here too, so it holds whatever folder the server was started from.
@@ -10,5 +10,6 @@ st.set_option("client.showErrorDetails", "none")
 st.set_page_config(page_title="Artcore", page_icon="🎨", layout="wide")
 
 nav = st.navigation([st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon, _) in enumerate(PAGES)])
-st.sidebar.caption(f"Library: `{config.library_dir()}`")
+st.sidebar.caption(f"Library: **{config.library_dir().name}**")
+guard.run_page(ui.jobs_panel)  # the sidebar's background work, on every page
 guard.run_page(nav)  # an error on a page is one plain sentence (or an apology with an id), never a traceback

@@ -396,6 +396,15 @@ def embed_library(lib, encoder: str = DEFAULT_ENCODER, records: list[dict] | Non
     return records, X, n
 
 
+def missing(lib, encoder: str = DEFAULT_ENCODER) -> int:
+    """How many of the library's images still need reading by ``encoder`` (none cached for some part of it)."""
+    enc = get_encoder(encoder)
+    shas = [r["sha256"] for r in lib.records()]
+    store = EmbeddingStore.for_library(lib)
+    have = [set(store.get(shas, part.key)) for part in [ENCODERS[p] for p in enc.parts] or [enc]]
+    return sum(1 for s in shas if not all(s in h for h in have))
+
+
 def embed_one(source: ImageSource, encoder: str = DEFAULT_ENCODER) -> np.ndarray:
     """One image's embedding (an upload, say); not cached."""
     return compute([source], encoder)[0]

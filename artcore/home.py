@@ -74,3 +74,9 @@ def sample_description() -> list[str]:
         names = ", ".join(_NAMES.get(p.name, p.name) for p in subs)
         parts.append(text.format(n=len(subs), images=images, painters=names))
     return parts
+
+
+def sample_import(samples: list[tuple[str, str]]) -> dict:
+    """The background import job's parameters for the sample collections (``artcore.tasks.import_folders``)."""
+    return {"purpose": "samples", "folders": [{"path": folder, "label_from": "parent", "label_field": field}
+                                              for folder, field in samples]}  # fmt: skip

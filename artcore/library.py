@@ -328,8 +328,8 @@ class Library:
                     for _, f in futures:
                         f.cancel()
                     break
-            db.commit()
         finally:
+            db.commit()  # also when a progress callback raised to stop: what was imported stays
             db.close()
             pool.shutdown(wait=True, cancel_futures=True)
         report.seconds = time.perf_counter() - start

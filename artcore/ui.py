@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from artcore import config, registry
+from artcore.jobs import time_left
 from artcore.library import LABEL_FIELDS, Library
 
 
@@ -41,17 +42,6 @@ def eda_summary(root: str, version: str, sources: tuple, field: str, values: tup
     from artcore import eda
 
     return eda.summary(eda_frame(root, version), list(sources), field, list(values))
-
-
-def time_left(seconds: float) -> str:
-    """Plain words for a remaining time: "about 40 s left", "about 3 min left", "about 1 h 20 min left"."""
-    if seconds < 10:
-        return "a few seconds left"
-    if seconds < 60:
-        return f"about {int(round(seconds / 5) * 5)} s left"
-    if seconds < 3600:
-        return f"about {round(seconds / 60)} min left"
-    return f"about {int(seconds // 3600)} h {round(seconds % 3600 / 60)} min left"
 
 
 class Progress:
@@ -365,3 +355,94 @@ def _use_app_navigation() -> None:
 
 
 _use_app_navigation()
+
+
+# ---------------------------------------------------------------- background jobs (artcore.jobs)
+
+JOB_ICONS = {"queued": ":material/schedule:", "running": ":material/progress_activity:", "done": ":material/check:",
+             "failed": ":material/error:", "stopped": ":material/pause:", "interrupted": ":material/pause:"}  # fmt: skip
+
+
+def board():
+    """The library's job board: work that runs on the server and outlives the tab."""
+    from artcore import jobs
+
+    return jobs.board(config.library_dir())
+
+
+def owner() -> str:
+    """Whose jobs these are: one owner on a personal server (a shared class server gives each session its own)."""
+    return ""
+
+
+def start_job(kind: str, params: dict, title: str):
+    """Queue a background job for this user; returns it."""
+    return board().submit(kind, params, title=title, owner=owner())
+
+
+def _job_line(job) -> None:
+    from artcore import jobs
+
+    if job.active:
+        st.progress(job.fraction, text=f"**{job.title}** · {jobs.describe(job)}")
+    else:
+        st.markdown(f"{JOB_ICONS[job.status]} **{job.title}** · {jobs.describe(job)}")
+
+
+@st.fragment(run_every=1.0)
+def job_progress(job_id: str, label: str = "") -> None:
+    """Main-area progress of a background job, where its result will appear: plain words, how far, the time left
+    and Stop. Refreshes itself; when the job ends the page reruns to show the result."""
+    from artcore import jobs
+
+    job = board().get(job_id)
+    if job is None or not job.active:
+        st.rerun()
+    c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+    c1.progress(job.fraction, text=f"{label or job.title}: {jobs.describe(job)}")
+    if c2.button("Stop", key=f"job_stop_{job_id}", help="Stops it soon; what is done is kept, and it can be resumed."):
+        board().stop(job_id)
+    st.caption("This runs on the server: you can close this tab or go to another page, and come back to it here "
+               "or in the sidebar's “Running and finished”.")  # fmt: skip
+
+
+def _jobs_panel_body(active_only_refresh: bool) -> None:
+    jobs_now = board().jobs(owner=owner() or None)
+    if not jobs_now:
+        return
+    active = [j for j in jobs_now if j.active]
+    ended = [j for j in jobs_now if not j.active][:5]
+    if active_only_refresh and not active:
+        st.rerun()  # everything finished: redraw the page, whose results are now ready
+    with st.expander(f"Running and finished ({len(active)} running)" if active else "Finished work", expanded=bool(active)):
+        for job in active + ended:
+            _job_line(job)
+            if job.active:
+                if st.button("Stop", key=f"panel_stop_{job.id}"):
+                    board().stop(job.id)
+                continue
+            c1, c2 = st.columns(2)
+            if job.status in ("interrupted", "stopped") and c1.button("Resume", key=f"panel_resume_{job.id}",
+                                                                      help="Carries on where it stopped."):  # fmt: skip
+                board().resume(job.id)
+                st.rerun()
+            if c2.button("Dismiss", key=f"panel_dismiss_{job.id}"):
+                board().dismiss(job.id)
+                st.rerun()
+
+
+@st.fragment(run_every=2.0)
+def _jobs_panel_live() -> None:
+    _jobs_panel_body(True)
+
+
+@st.fragment
+def _jobs_panel_still() -> None:
+    _jobs_panel_body(False)
+
+
+def jobs_panel() -> None:
+    """The sidebar's "Running and finished": every background job with its progress and Stop, finished and
+    interrupted ones with Resume and Dismiss. Refreshes itself only while something runs."""
+    with st.sidebar:
+        (_jobs_panel_live if any(j.active for j in board().jobs(owner=owner() or None)) else _jobs_panel_still)()

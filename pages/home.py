@@ -10,20 +10,28 @@ st.markdown(
 )
 
 g = home.glance(lib)
-if g["images"] == 0:
+board = ui.board()
+importing = board.find("import", purpose="samples")
+last = board.find("import", active=False, purpose="samples")
+if importing:
+    ui.job_progress(importing.id, "Copying the sample paintings into your library")
+elif last and last.status in ("interrupted", "stopped"):
+    with st.container(border=True):
+        st.markdown(f"**The import of the sample paintings stopped** at {last.done:,} of {last.total:,} pictures "
+                    f"({last.message.rstrip('.')}). Resume it to bring in the rest; what was copied stays.")  # fmt: skip
+        if st.button("Resume the import", type="primary"):
+            board.resume(last.id)
+            st.rerun()
+if g["images"] == 0 and not importing:
     with st.container(border=True):
         st.markdown("**Your library is empty.** Open **Library** to bring in your own pictures.")
         samples = home.sample_folders()
         if samples:
             st.markdown("Or start with the sample paintings:\n" + "\n".join(f"- {line}" for line in home.sample_description()))
             if st.button("Import the sample paintings", type="primary"):
-                for n, (folder, field) in enumerate(samples, 1):
-                    bar = ui.Progress(f"Copying the sample paintings into your library (set {n} of {len(samples)}, "
-                                      f"by {field})", messages=False)  # fmt: skip
-                    lib.import_path(folder, label_from="parent", label_field=field, progress=bar)
-                    bar.clear()
+                ui.start_job("import", home.sample_import(samples), "Importing the sample paintings")
                 st.rerun()
-else:
+if g["images"]:
     # What there is: zero counts (no genres yet, nothing skipped) are left out rather than shown as 0.
     names = {"images": "Images", "artists": "Artists", "genres": "Genres", "styles": "Styles",
              "skipped": "Files that could not be read"}  # fmt: skip

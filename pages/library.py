@@ -27,6 +27,19 @@ def show_report(report) -> None:
         st.dataframe(report.skipped, hide_index=True, width="stretch")
 
 
+def show_result(job) -> None:
+    """What a finished folder import did: its summary, or why it stopped, and the files it could not read."""
+    from artcore.jobs import describe
+
+    (st.success if job.status == "done" else st.warning)(describe(job))
+    if job.status in ("stopped", "interrupted"):
+        st.caption("Import the folder again (or press Resume in the sidebar) to continue; nothing is imported twice.")
+    skipped = (job.result or {}).get("skipped_files")
+    if skipped:
+        st.warning(f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} could not be imported:")
+        st.dataframe(skipped, hide_index=True, width="stretch")
+
+
 def images(n: int) -> str:
     return f"{n} image{'s' if n != 1 else ''}"
 
@@ -132,24 +145,27 @@ with tab_import:
         meaning_slot.caption(f"detected: {detected}s")
     elif is_dir:
         meaning_slot.caption("detected: no sub-folders, so no labels")
-    if st.button("Import folder", type="primary", disabled=not folder, key="folder_go"):
-        # Clicking Stop reruns the page, which interrupts the import; what was imported stays.
-        stop = st.empty()
-        stop.button("Stop", key="folder_stop", help="Stops now; importing the folder again continues where it stopped.")
-        bar = ui.Progress("Importing the folder, checking and copying each picture", messages=False)
-        try:
-            report = lib.import_path(folder, layout=layout, progress=bar,
-                                     label_from="none" if meaning == "not labels" else "parent",
-                                     label_field="artist" if meaning == "not labels" else meaning)  # fmt: skip
-        except UserError as exc:
-            st.error(sentence(exc))
+    importing = ui.board().find("import", purpose="folder")
+    if importing:
+        ui.job_progress(importing.id, "Importing the folder, checking and copying each picture")
+    elif st.button("Import folder", type="primary", disabled=not folder, key="folder_go"):
+        if not is_dir:
+            st.error(f"The folder “{folder}” does not exist on this server.", icon=":material/info:")
         else:
-            show_report(report)
-            if lib.proposed_merges():
-                st.session_state.pop("merges_dismissed", None)
-                st.info("Some artist labels look like one painter under two names: merge them at the top of the page.")
-        stop.empty()
-        bar.clear()
+            job = ui.start_job("import", {"purpose": "folder", "folders": [{
+                "path": str(Path(folder).expanduser()), "layout": layout,
+                "label_from": "none" if meaning == "not labels" else "parent",
+                "label_field": "artist" if meaning == "not labels" else meaning}]},
+                f"Importing {Path(folder).name or folder}")  # fmt: skip
+            st.session_state["folder_job"] = job.id
+            st.rerun()
+    finished = ui.board().get(st.session_state.get("folder_job", ""))
+    if finished and not finished.active:
+        st.session_state.pop("folder_job")
+        show_result(finished)
+        if finished.status == "done" and lib.proposed_merges():
+            st.session_state.pop("merges_dismissed", None)
+            st.info("Some artist labels look like one painter under two names: merge them at the top of the page.")
 
 # ------------------------------------------------------------ browse, fix labels, remove images
 

@@ -4,6 +4,8 @@ from artcore import embed, maps, ui
 from artcore.errors import UserError, sentence
 from artcore.library import LABEL_FIELDS
 
+INLINE_MAX = 32  # fewer new pictures than this are read while the map is drawn; more go to a background job
+
 lib = ui.library()
 st.title("Map of your collection")
 st.markdown("Every picture in your library as a dot on one map: **pictures that look alike sit together**. Drag a "
@@ -32,6 +34,14 @@ with c2.expander("Advanced"):
                          help="Low: alike pictures pile up in tight clusters. High: dots spread out evenly. "
                               "(UMAP minimum distance; default 0.1.)")  # fmt: skip
     st.caption(f"Embedding `{encoder}` · {n_neighbors} neighbours · minimum distance {min_dist}")
+
+# Reading many pictures takes minutes: that runs on the server as a background job, which outlives this tab.
+reading = ui.board().find("embed", encoder=encoder)
+if reading or embed.missing(lib, encoder) >= INLINE_MAX:
+    if not reading:
+        reading = ui.start_job("embed", {"encoder": encoder}, "Reading your pictures for the map")
+    ui.job_progress(reading.id, "Reading your pictures so the map can place them (once; new pictures later are quick)")
+    st.stop()
 
 chart = st.container()  # the map goes here; its progress (first visit: reading every picture once) shows here too
 try:

@@ -26,14 +26,14 @@ with st.sidebar:
             "library": f"this library's {field} labels ({sum(counts[field].values())} images)",
             "sample": "the sample set (10 impressionists)"}.get)  # fmt: skip
         label = "Retrain" if model_path.is_file() else "Train the model"
-        if st.button(label, key="resemble_train", type="secondary"):
-            bar = ui.Progress("Embedding paintings…")
-            try:
-                classify.train_app_model(lib, field, source, progress=bar)
-            except UserError as exc:
-                st.error(sentence(exc))
-            finally:
-                bar.clear()
+        training = ui.board().find("which-artist", field=field)
+        if st.button(label, key="resemble_train", type="secondary", disabled=bool(training)):
+            ui.start_job("which-artist", {"field": field, "source": source}, f"Training the {field} model")
+            st.rerun()
+
+training = ui.board().find("which-artist", field=field)
+if training:
+    ui.job_progress(training.id, f"Training your library's {field} model: reading each picture, then learning")
 
 try:
     art_meta = ui.model("artnet-onnx")[1]

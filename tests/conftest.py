@@ -220,3 +220,4 @@ def broken_folder(tmp_path_factory, artdata) -> dict:
     bad["bomb.png"] = "decompression bomb"
     (root / "readme.txt").write_text("not an image name: ignored")
     return {"root": root.parent, "good": good, "bad": bad}
+

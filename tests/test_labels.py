@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from jobwait import settle
 from streamlit.testing.v1 import AppTest
 
 from artcore import labels
@@ -297,7 +298,7 @@ def test_page_merges_a_proposed_pair(monkeypatch, mixed, kaggle_tree):
     at.text_input(key="folder_path").input(str(kaggle_tree)).run()
     assert any("Kaggle “Best Artworks” layout" in c.value for c in at.caption)
     assert at.radio(key="folder_meaning_artist").disabled
-    at.button(key="folder_go").click().run()
+    at = settle(at.button(key="folder_go").click().run())
     assert not at.exception
     assert any("merge them at the top of the page" in i.value for i in at.info)
     assert any("Same name, written two ways" in s.value for s in at.subheader)

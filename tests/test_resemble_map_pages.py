@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from jobwait import settle
 from streamlit.testing.v1 import AppTest
 
 from artcore.config import PROJECT_ROOT
@@ -120,7 +121,7 @@ def test_resemble_trains_in_one_click_then_predicts(small_library, monkeypatch):
     from artcore import classify, whichartist
 
     at = page("pages/resemble.py")
-    at.button(key="resemble_train").click().run()
+    at = settle(at.button(key="resemble_train").click().run())
     assert not at.exception, at.exception
     mode = next(r for r in at.radio if r.key == "resemble_mode")
     assert mode.options == [f"Built-in painters ({len(encoder_meta()['painters'])})", "Your library's artists"]

@@ -144,10 +144,10 @@ def library_run_folder(lib, field: str, res: int) -> Path:
 
 def train_run(out, res: int, minutes: float, *, data_dir=None, lib=None, field: str = "genre", batch: int | None = None,
               channel_base: int | None = None, max_images: int | None = None, checkpoint_minutes: float = 5.0,
-              sample_minutes: float = 5.0, decoded=None, progress=None) -> dict:  # fmt: skip
+              sample_minutes: float = 5.0, decoded=None, progress=None, should_stop=None) -> dict:  # fmt: skip
     """Train (or resume) run folder ``out`` on a folder tree (``data_dir``) or the library's ``field`` labels for
     ``minutes``: what both the CLI and the app call. ``decoded(done, total)`` reports decoding (first run only),
-    ``progress(stats)`` every step; the GPU is used when there is one, with wider networks and bigger batches."""
+    ``progress(stats)`` every step, ``should_stop()`` true stops it early (keeping what it learnt); the GPU is used when there is one, with wider networks and bigger batches."""
     import torch
 
     gpu = torch.cuda.is_available()
@@ -161,7 +161,8 @@ def train_run(out, res: int, minutes: float, *, data_dir=None, lib=None, field: 
     if channel_base:
         channels["channel_base"] = channel_base
     result = train(images, labels, classes, out, minutes=minutes, resolution=res, settings=settings,
-                   max_images=max_images, progress=progress, config_overrides=channels)  # fmt: skip
+                   max_images=max_images, progress=progress, should_stop=should_stop,
+                   config_overrides=channels)  # fmt: skip
     return {**result, "skipped": skipped}
 
 

@@ -88,10 +88,11 @@ def load_builtin():
 
 @dataclass
 class StyleSource:
-    """One ingredient of a blend: ``kind`` is image | builtin | artist | genre | style."""
+    """One ingredient of a blend: ``kind`` is image | builtin | vector | artist | genre | style."""
 
     kind: str
-    value: Any  # a path, bytes or PIL image for "image"; an index (0-25) for "builtin"; a label name otherwise
+    value: Any  # a path, bytes or PIL image for "image"; an index (0-25) for "builtin"; a 100-d style vector for
+    # "vector"; a label name otherwise
     weight: float = 1.0
     name: str | None = None  # shown in the app, e.g. an uploaded file's name
 
@@ -286,8 +287,9 @@ def renderer(
             continue
         if src.kind == "builtin":
             builtin[src.value] += wt
-        elif src.kind == "image":
-            vec += wt * style_vector(src.value, style_scale)
+        elif src.kind in ("image", "vector"):
+            vec += wt * (np.asarray(src.value, np.float64).reshape(100) if src.kind == "vector"
+                         else style_vector(src.value, style_scale))  # fmt: skip
             vec_weight += wt
         else:
             if library is None:

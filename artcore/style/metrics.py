@@ -41,12 +41,22 @@ def _feats(img, side: int):
         return lite0.block_outputs(net, to_tensor(img, side), sorted({*STYLE_BLOCKS, CONTENT_BLOCK}))
 
 
+def style_grams(img, side: int = MEASURE_SIDE) -> list[np.ndarray]:
+    """Gram matrices of a PIL image over the style blocks (C×C arrays), read at longer side ``side``."""
+    blocks = sorted({*STYLE_BLOCKS, CONTENT_BLOCK})
+    feats = _feats(img, side)
+    return [gram(feats[blocks.index(i)])[0].numpy() for i in STYLE_BLOCKS]
+
+
+def gram_distance(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+    """Mean squared difference of two pictures' ``style_grams`` averaged over the blocks. Against the mean of many
+    pictures' Gram matrices it is the mean distance to each of them, less their own spread (a constant)."""
+    return float(np.mean([((x - y) ** 2).mean() for x, y in zip(a, b, strict=True)]))
+
+
 def style_distance(a, b, side: int = MEASURE_SIDE) -> float:
     """Mean squared Gram-matrix difference over the style blocks (lower: more alike in texture and colour)."""
-    blocks = sorted({*STYLE_BLOCKS, CONTENT_BLOCK})
-    fa, fb = _feats(a, side), _feats(b, side)
-    return float(np.mean([((gram(fa[blocks.index(i)]) - gram(fb[blocks.index(i)])) ** 2).mean().item()
-                          for i in STYLE_BLOCKS]))
+    return gram_distance(style_grams(a, side), style_grams(b, side))
 
 
 def content_distance(a, b, side: int = MEASURE_SIDE) -> float:

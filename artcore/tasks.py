@@ -1,0 +1,136 @@
+"""The long pieces of work the app runs as background jobs (``artcore.jobs``): import, embed, train, render.
+
+Each task takes JSON parameters and a ``jobs.Context`` and returns a small JSON summary. Every one can be run
+again after a stop or a crash and carries on: imports skip what the library holds, embeddings are cached,
+model training resumes from its checkpoints and video renders from their finished segments.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from artcore.errors import UserError
+from artcore.jobs import Context, Stopped, task
+
+
+def _library(ctx: Context):
+    from artcore.library import Library
+
+    return Library(ctx.library)
+
+
+@task("import")
+def import_folders(params: dict, ctx: Context) -> dict:
+    """``{"folders": [{"path", "layout", "label_from", "label_field"}, ...]}``: import each folder in turn."""
+    lib, folders = _library(ctx), params["folders"]
+    added = duplicates = 0
+    skipped: list[dict] = []
+    for n, spec in enumerate(folders, 1):
+        prefix = f"Set {n} of {len(folders)}: " if len(folders) > 1 else ""
+
+        def progress(done: int, total: int, name: str = "", prefix: str = prefix) -> None:
+            ctx.progress(done, total, f"{prefix}{name}".rstrip(": "))
+
+        report = lib.import_path(spec["path"], layout=spec.get("layout", "auto"),
+                                 label_from=spec.get("label_from", "none"),
+                                 label_field=spec.get("label_field", "artist"), progress=progress,
+                                 cancel=ctx.cancel)  # fmt: skip
+        added, duplicates, skipped = added + report.added, duplicates + report.duplicates, skipped + report.skipped
+        if report.cancelled or ctx.stopped():
+            raise Stopped
+    summary = f"Added {added:,} pictures" + (f"; {duplicates:,} were already there" if duplicates else "") + (
+        f"; {len(skipped):,} files could not be read" if skipped else "") + "."
+    return {"added": added, "duplicates": duplicates, "skipped": len(skipped), "skipped_files": skipped[:200],
+            "summary": summary}
+
+
+@task("embed")
+def embed_library(params: dict, ctx: Context) -> dict:
+    """``{"encoder"}``: embed every library picture (cached, so a re-run only does the rest)."""
+    from artcore import embed
+
+    records, _, computed = embed.embed_library(_library(ctx), params.get("encoder", embed.DEFAULT_ENCODER),
+                                               progress=ctx.progress)  # fmt: skip
+    return {"images": len(records), "computed": computed, "summary": f"Read all {len(records):,} pictures."}
+
+
+@task("which-artist")
+def train_which_artist(params: dict, ctx: Context) -> dict:
+    """``{"field", "source"}``: the library's which-artist (or genre, style) model, as the Which artist? page
+    trains it."""
+    from artcore import classify
+
+    path = classify.train_app_model(_library(ctx), params["field"], params["source"], progress=ctx.progress)
+    return {"model": path.name, "summary": "The model is trained: ask it on the Which artist? page."}
+
+
+@task("gan-train")
+def train_gan(params: dict, ctx: Context) -> dict:
+    """``{"field", "res", "minutes"}``: train the library's generator; progress counts seconds of the time box."""
+    from artcore.gan import train as gan_train
+
+    lib, minutes = _library(ctx), float(params["minutes"])
+    run, start = gan_train.library_run_folder(lib, params["field"], int(params["res"])), time.monotonic()
+    box = round(minutes * 60)
+
+    def decoded(done: int, total: int) -> None:
+        ctx.progress(0, box, f"Reading your pictures ({done:,} of {total:,})")
+
+    def report(stats: dict) -> None:
+        ctx.report(min(round(time.monotonic() - start), box), box, f"{stats['images_seen']:,} pictures seen")
+
+    result = gan_train.train_run(run, int(params["res"]), minutes, lib=lib, field=params["field"], decoded=decoded,
+                                 progress=report, should_stop=ctx.stopped)  # fmt: skip
+    seen = result.get("images_seen") or 0
+    return {"images_seen": seen, "run": run.name, "summary": f"Trained ({seen:,} pictures seen in all)."}
+
+
+@task("video")
+def render_video(params: dict, ctx: Context) -> dict:
+    """``{"clip", "sources": ["builtin:3@0.5", "PATH@1", ...], "out", "settings": {...}}``: render a clip;
+    a re-run resumes from its finished segments."""
+    from artcore import video
+    from artcore.style import parse_source
+
+    sources = [parse_source(s) for s in params["sources"]]
+    try:
+        result = video.stylize_video(Path(params["clip"]), sources, Path(params["out"]), library=_library(ctx),
+                                     progress=ctx.progress, cancel=ctx.stopped, **params["settings"])  # fmt: skip
+    except video.Cancelled as exc:
+        raise Stopped from exc
+    return {**result, "summary": f"Rendered {result['frames']:,} frames."}
+
+
+def source_specs(sources, folder: Path) -> list[str]:
+    """Style sources as ``parse_source`` strings for a job's parameters; pictures given as bytes or images are
+    saved (by content) in ``folder`` first."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    from artcore.imageio import atomic_write_bytes
+
+    specs = []
+    for s in sources:
+        if s.kind == "builtin":
+            specs.append(f"builtin:{s.value}@{s.weight}")
+        elif s.kind == "image":
+            value = s.value
+            if isinstance(value, Image.Image):
+                buf = io.BytesIO()
+                value.save(buf, "PNG")
+                value = buf.getvalue()
+            if isinstance(value, bytes):
+                path = folder / f"{hashlib.sha256(value).hexdigest()[:16]}.img"
+                if not path.exists():
+                    folder.mkdir(parents=True, exist_ok=True)
+                    atomic_write_bytes(path, value)
+                value = path
+            specs.append(f"{Path(value).resolve()}@{s.weight}")
+        elif s.kind in ("artist", "genre", "style"):
+            specs.append(f"{s.kind}:{s.value}@{s.weight}")
+        else:
+            raise UserError(f"a {s.kind} style cannot be rendered in the background")
+    return specs

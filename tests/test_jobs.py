@@ -1,0 +1,127 @@
+"""Background jobs (artcore.jobs, artcore.tasks): they run on the server, stop, survive a restart and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from jobwait import settle
+from streamlit.testing.v1 import AppTest
+
+from artcore import jobs
+from artcore.config import PROJECT_ROOT
+from artcore.library import Library
+
+
+@pytest.fixture
+def fresh_board(tmp_path):
+    return jobs.Board(tmp_path / "lib")
+
+
+def sample_import(artdata) -> dict:
+    return {"purpose": "samples", "folders": [{"path": str(artdata / "artist10"), "label_from": "parent",
+                                               "label_field": "artist"}]}  # fmt: skip
+
+
+def test_import_job_runs_stops_and_resumes_without_duplicates(fresh_board, artdata):
+    job = fresh_board.submit("import", sample_import(artdata), title="samples")
+    deadline = time.monotonic() + 60
+    while (j := fresh_board.get(job.id)).done < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert j.status == "running" and j.total == 100
+    fresh_board.stop(job.id)
+    stopped = fresh_board.wait(job.id, 60)
+    assert stopped.status == "stopped" and stopped.done < 100
+    lib = Library(fresh_board.library)
+    part = lib.count()
+    assert 0 < part < 100
+
+    again = fresh_board.resume(job.id)
+    assert fresh_board.get(job.id) is None  # the resumed job replaces the stopped one
+    done = fresh_board.wait(again.id, 300)
+    assert done.status == "done", done
+    assert lib.count() == 100 and len(lib.label_counts("artist")) == 10
+    assert done.result["added"] == 100 - part and done.result["summary"].startswith(f"Added {100 - part:,} pictures")
+    on_disk = json.loads((fresh_board.folder / f"{again.id}.json").read_text())
+    assert on_disk["status"] == "done" and on_disk["result"]["added"] == done.result["added"]
+
+
+def test_a_job_left_running_by_a_dead_server_is_offered_for_resuming(tmp_path, artdata):
+    lib_root = tmp_path / "lib"
+    record = jobs.Job(id="20261129-101010-abcdef", kind="import", title="samples", params=sample_import(artdata),
+                      status="running", done=250, total=1146, pid=2**22 + 12345)  # no such process
+    (lib_root / "jobs").mkdir(parents=True)
+    (lib_root / "jobs" / f"{record.id}.json").write_text(json.dumps(record.__dict__))
+    board = jobs.Board(lib_root)
+    found = board.find("import", active=False, purpose="samples")
+    assert found.status == "interrupted" and found.done == 250
+    assert "server stopped" in jobs.describe(found)
+    resumed = board.wait(board.resume(found.id).id, 300)
+    assert resumed.status == "done" and Library(lib_root).count() == 100
+
+
+def test_a_live_servers_job_is_left_alone(tmp_path):
+    lib_root = tmp_path / "lib"
+    (lib_root / "jobs").mkdir(parents=True)
+    record = jobs.Job(id="x1", kind="embed", title="t", params={}, status="running", pid=os.getppid())
+    (lib_root / "jobs" / "x1.json").write_text(json.dumps(record.__dict__))
+    assert jobs.Board(lib_root).get("x1").status == "running"
+
+
+def test_failures_are_one_sentence_and_workers_survive(fresh_board, tmp_path):
+    bad = fresh_board.wait(fresh_board.submit("import", {"folders": [{"path": str(tmp_path / "nowhere")}]},
+                                              title="bad").id, 60)  # fmt: skip
+    assert bad.status == "failed" and "does not exist" in bad.error and "Traceback" not in bad.error
+
+    @jobs.task("test-crash")
+    def crash(params, ctx):
+        raise RuntimeError("/secret/server/path exploded")
+
+    try:
+        crashed = fresh_board.wait(fresh_board.submit("test-crash", {}, title="crash").id, 60)
+    finally:
+        jobs.TASKS.pop("test-crash")
+    assert crashed.status == "failed" and crashed.error.startswith("Sorry") and "/secret" not in crashed.error
+    with pytest.raises(jobs.UserError):
+        fresh_board.submit("no-such-kind", {}, title="x")
+    with pytest.raises(TypeError):
+        fresh_board.submit("import", {"folders": [object()]}, title="not JSON")
+
+
+def test_fair_queue_serves_the_owner_with_fewest_running_first():
+    def job(owner, created, status="queued"):
+        return jobs.Job(id=f"{owner}{created}", kind="k", title="t", params={}, owner=owner, status=status,
+                        created=created)  # fmt: skip
+
+    queued = [job("ann", 1), job("ann", 2), job("ben", 3)]
+    assert jobs.fair_next(queued, [job("ann", 0, "running")]).owner == "ben"
+    assert jobs.fair_next(queued, []).id == "ann1"  # otherwise the oldest
+
+
+def test_time_left_is_plain_words():
+    job = jobs.Job(id="j", kind="k", title="t", params={}, status="running", done=50, total=100,
+                   rate_from=[time.time() - 10, 0], message="Reading")  # fmt: skip
+    assert jobs.describe(job) == "Reading (50 of 100; about 10 s left)"
+    assert [jobs.time_left(s) for s in (4, 44, 200, 5000)] == [
+        "a few seconds left", "about 45 s left", "about 3 min left", "about 1 h 23 min left"]  # fmt: skip
+
+
+def test_home_import_outlives_the_session_and_shows_on_return(monkeypatch, tmp_path, artdata):
+    """Start the sample import, "close the tab" (drop the AppTest), and open the app again: the import ran on."""
+    monkeypatch.setenv("ARTCORE_HOME", str(tmp_path / "lib"))
+    at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.get("progress"), "no progress where the result will appear"
+    del at  # the tab is closed
+    again = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=120).run()
+    assert not again.exception
+    settle(again)  # ... until the import is done; then the painter opens the app once more
+    back = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=120).run()
+    metrics = {m.label: m.value for m in back.metric}
+    assert int(metrics["Images"].replace(",", "")) > 1000 and metrics["Genres"] == "4"
+    assert not any("library is empty" in m.value for m in back.markdown)
+    # The sidebar's "Finished work" says what it did (a second run of an AppTest drops st.navigation's sidebar).
+    assert any(m.value.endswith("Added 1,246 pictures.") for m in back.sidebar.markdown), back.sidebar.markdown
