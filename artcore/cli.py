@@ -25,6 +25,7 @@ COMMANDS = (
     "artcore.commands.style_walk",
     "artcore.commands.artnet",
     "artcore.commands.suggest",
+    "artcore.commands.jobs",
 )
 # The module that registers each command: a run of one command imports only its module (the others pull in numpy,
 # the embedding code, HTTP clients, ... which slows every start). Commands missing here still work, just slower.
@@ -33,7 +34,8 @@ COMMAND_MODULES = {"stylize": "artcore.commands.style", "gatys": "artcore.comman
                    "collect": "artcore.commands.collect", "embed": "artcore.commands.embed",
                    "classify": "artcore.commands.classify", "stylize-video": "artcore.commands.video",
                    "gan": "artcore.commands.gan", "style": "artcore.commands.style_walk",
-                   "artnet": "artcore.commands.artnet", "suggest-styles": "artcore.commands.suggest"}  # fmt: skip
+                   "artnet": "artcore.commands.artnet", "suggest-styles": "artcore.commands.suggest",
+                   "jobs": "artcore.commands.jobs"}  # fmt: skip
 
 
 def _command_name(argv: list[str]) -> str | None:

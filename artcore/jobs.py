@@ -81,13 +81,19 @@ class Context:
     job: Job
     cancel: threading.Event
     report: Callable[[int, int, str], None]
+    flag: Path | None = None  # a stop asked from another process (``artcore jobs stop``) is this file
+    _checked: float = 0.0
 
     def progress(self, done: int, total: int, message: str = "") -> None:
-        if self.cancel.is_set():
+        if self.stopped():
             raise Stopped
         self.report(done, total, message)
 
     def stopped(self) -> bool:
+        if not self.cancel.is_set() and self.flag is not None and time.monotonic() - self._checked > SAVE_EVERY:
+            self._checked = time.monotonic()
+            if self.flag.exists():
+                self.cancel.set()
         return self.cancel.is_set()
 
 
@@ -136,6 +142,9 @@ class Board:
 
     def _path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
+
+    def _flag(self, job_id: str) -> Path:
+        return self.folder / f"{job_id}.stop"
 
     def _load(self) -> None:
         """Read the records left on disk; what was queued or running then is "interrupted" now."""
@@ -204,6 +213,8 @@ class Board:
             if job is None or not job.active:
                 return
             self._cancel.setdefault(job_id, threading.Event()).set()
+            if job.status == "running" and job.pid != os.getpid():  # another process runs it: leave it a note
+                atomic_write_bytes(self._flag(job_id), b"stop")
             if job.status == "queued":
                 job.status, job.finished, job.message = "stopped", time.time(), "Stopped before it started."
                 self._write(job)
@@ -277,7 +288,7 @@ class Board:
                 if time.monotonic() - self._saved.get(job.id, 0.0) >= SAVE_EVERY:
                     self._write(job)
 
-        ctx = Context(self.library, Job(**asdict(job)), cancel, report)
+        ctx = Context(self.library, Job(**asdict(job)), cancel, report, self._flag(job.id))
         status, result, error = "done", None, None
         try:
             result = TASKS[job.kind](job.params, ctx)
@@ -299,6 +310,7 @@ class Board:
                 job.message = ""
             self._write(job)
             self._cancel.pop(job.id, None)
+            self._flag(job.id).unlink(missing_ok=True)
             self._wake.notify_all()
 
 

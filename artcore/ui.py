@@ -193,7 +193,8 @@ def library_map(root: str, version: str, encoder: str, n_neighbors: int, min_dis
 
 
 def artist_sources(lib: Library, key: str) -> list:
-    """A multiselect of the library's artists; each picked artist is a style source (their mean style)."""
+    """A multiselect of the library's artists; each picked artist is a style source (their most typical works),
+    with a look at the paintings their style is taken from and a way to leave some out."""
     from artcore.style import StyleSource
 
     artists = lib.label_counts("artist")
@@ -201,7 +202,39 @@ def artist_sources(lib: Library, key: str) -> list:
         return []
     picked = st.multiselect("Library artists (their typical style)", sorted(artists), key=key,
                             format_func=lambda a: f"{a} ({artists[a]})")  # fmt: skip
-    return [StyleSource("artist", a) for a in picked]
+    sources = []
+    for name in picked:
+        out_key = f"{key}_out_{name}"
+        sources.append(StyleSource("artist", name, exclude=tuple(st.session_state.get(out_key, ()))))
+        if st.toggle(f"See the paintings {name}'s style is taken from", key=f"{key}_see_{name}"):
+            painter_works(lib, name, out_key)
+    return sources
+
+
+def painter_works(lib: Library, name: str, out_key: str, shown: int = 8) -> None:
+    """The works a painter's style is taken from, most typical first, each with "Leave out"; and the untypical
+    ones the style leaves out by itself."""
+    from artcore.style import label_style, label_works, painters
+
+    left_out = list(st.session_state.get(out_key, ()))
+    with st.spinner(f"Reading {name}'s paintings (once)…"):
+        _, used = label_style(lib, "artist", name, exclude=left_out)
+        works, _ = label_works(lib, "artist", name, painters.SCALE)
+    in_style = {r["sha256"] for r in used}
+    untypical = [r for r in works if r["sha256"] not in in_style and r["sha256"] not in left_out]
+    st.caption(f"Taken from {len(used)} of {name}'s {len(works)} works, most typical first"
+               + (f"; {len(left_out)} left out by you" if left_out else "")
+               + (f"; {len(untypical)} untypical ones (studies, odd ones out) are left out by themselves."
+                  if untypical else "."))  # fmt: skip
+    for col, r in zip(st.columns(shown), used[:shown]):
+        col.image(str(lib.thumbnail(r["sha256"])), width="stretch")
+        if col.button("Leave out", key=f"{out_key}_{r['sha256'][:12]}", width="stretch",
+                      disabled=len(used) == 1):  # fmt: skip
+            st.session_state[out_key] = [*left_out, r["sha256"]]
+            st.rerun()
+    if left_out and st.button("Put them all back", key=f"{out_key}_reset"):
+        st.session_state.pop(out_key)
+        st.rerun()
 
 
 def weight_sliders(sources: list, key_prefix: str) -> None:

@@ -125,3 +125,26 @@ def test_home_import_outlives_the_session_and_shows_on_return(monkeypatch, tmp_p
     assert not any("library is empty" in m.value for m in back.markdown)
     # The sidebar's "Finished work" says what it did (a second run of an AppTest drops st.navigation's sidebar).
     assert any(m.value.endswith("Added 1,246 pictures.") for m in back.sidebar.markdown), back.sidebar.markdown
+
+
+def test_cli_lists_stops_a_job_another_process_runs_and_resumes_it(fresh_board, artdata):
+    import subprocess
+    import sys
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "artcore", "--library", str(fresh_board.library), "jobs", *args],
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+
+    job = fresh_board.submit("import", sample_import(artdata), title="Importing the samples")
+    deadline = time.monotonic() + 60
+    while fresh_board.get(job.id).done < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    listed = cli()
+    assert listed.returncode == 0 and job.id in listed.stdout and "running" in listed.stdout
+    assert cli("stop", job.id).returncode == 0  # the other process leaves a note this one's worker reads
+    stopped = fresh_board.wait(job.id, 60)
+    assert stopped.status == "stopped" and stopped.done < 100
+    resumed = cli("resume", job.id, "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["status"] == "done" and Library(fresh_board.library).count() == 100
+    assert cli("stop", "nope").returncode == 2

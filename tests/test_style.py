@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,21 +180,46 @@ def test_unknown_artist(tmp_path, content):
         stylize(content, [StyleSource("artist", "Nobody")], size=64, library=Library(tmp_path / "lib"))
 
 
-def test_artist_vector_is_mean_and_cached(tmp_path, artdata, content):
+def test_artist_style_is_its_most_typical_works_cached_and_some_can_be_left_out(tmp_path, artdata, content):
     from artcore.library import Library
-    from artcore.style import label_vector, style_vector
+    from artcore.style import label_style, label_vector, painters, style_vector
 
     lib = Library(tmp_path / "lib")
-    files = sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[:3]
+    files = sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[:7]
     for f in files:
         lib.add_bytes(f.read_bytes(), source="test", original=str(f), artist="Monet")
-    vec = label_vector(lib, "artist", "Monet")
-    np.testing.assert_allclose(vec, np.mean([style_vector(f) for f in files], axis=0), atol=1e-4)
+    vec, used = label_style(lib, "artist", "Monet")
+    by_file = {Path(r["original"]).name: r for r in lib.records()}
+    own = {name: style_vector(artdata / "artist10" / "Monet" / name, painters.SCALE) for name in by_file}
+    names = [Path(r["original"]).name for r in used]
+    np.testing.assert_allclose(vec, np.mean([own[n] for n in names], axis=0), atol=1e-4)
+    # The most typical (smallest mean distance to the others) first, as many as the default choice takes.
+    all_names = sorted(own)
+    typ = painters.typicality(np.stack([own[n] for n in all_names]))
+    chosen = painters.choose(np.stack([own[n] for n in all_names]))
+    assert 1 < len(used) < 7 and names == [all_names[i] for i in np.argsort(typ)[: len(chosen)]]
     with lib.connect() as db:
-        assert db.execute("SELECT COUNT(*) FROM style_vectors").fetchone()[0] == 3
+        assert db.execute("SELECT COUNT(*) FROM style_vectors").fetchone()[0] == 7
+    # A work left out is not used; the style is chosen again from the rest.
+    vec2, again = label_style(lib, "artist", "Monet", exclude=[used[0]["sha256"]])
+    assert used[0]["sha256"] not in {r["sha256"] for r in again} and again and not np.allclose(vec, vec2)
+    with pytest.raises(UserError, match="keep at least one"):
+        label_vector(lib, "artist", "Monet", exclude=[r["sha256"] for r in lib.records()])
     out = stylize(content, [StyleSource("artist", "Monet", 0.7), StyleSource("builtin", 2, 0.3)], size=128,
                   library=lib)
     assert out.size == (128, 96)
+
+
+def test_painter_choices():
+    from artcore.style import painters
+
+    v = np.array([[0.0, 0], [1, 0], [-1, 0], [0, 1], [10, 10]])  # the centre, three near it, an outlier
+    assert list(painters.choose(v, "medoid")) == [0]
+    assert list(painters.choose(v, "typical", 2)) == [0, 3]  # (0, 1) is nearer the outlier than (1, 0) and (-1, 0)
+    assert sorted(painters.choose(v, "mean")) == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(painters.painter_vector(v, "typical", 4)[0], [0, 0.25])
+    with pytest.raises(ValueError):
+        painters.choose(v, "median")
 
 
 def _cli(*args):

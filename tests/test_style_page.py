@@ -14,7 +14,7 @@ def style_library(tmp_path_factory, artdata) -> Library:
     lib = Library(tmp_path_factory.mktemp("style") / "library")
     photo = artdata / "photos" / "sailboat.jpg"
     lib.add_bytes(photo.read_bytes(), source="test", original=str(photo))
-    for f in sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[:2]:
+    for f in sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[:7]:
         lib.add_bytes(f.read_bytes(), source="test", original=str(f), artist="Monet")
     return lib
 
@@ -46,6 +46,24 @@ def test_builtin_blend_with_artist(page):
     assert not at.exception and not at.error
     assert any("Result: 256×" in c.value for c in at.caption)
     assert len(at.session_state["style_gallery"]) == 1
+
+
+def test_a_painters_style_shows_its_paintings_and_some_can_be_left_out(page, style_library):
+    at = page
+    at.multiselect(key="artists").select("Monet").run()
+    at.toggle(key="artists_see_Monet").set_value(True).run()
+    assert not at.exception
+    assert any(c.value.startswith("Taken from 6 of Monet's 7 works, most typical first") for c in at.caption)
+    leave = [b for b in at.button if b.label == "Leave out"]
+    assert len(leave) == 6
+    first = leave[0].key
+    leave[0].click().run()
+    assert not at.exception
+    assert any("1 left out by you" in c.value for c in at.caption)
+    assert first not in {b.key for b in at.button}
+    assert len(at.session_state["artists_out_Monet"]) == 1
+    at.button(key="artists_out_Monet_reset").click().run()
+    assert "artists_out_Monet" not in at.session_state
 
 
 def test_zero_weights_is_a_clear_error(page):

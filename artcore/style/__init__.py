@@ -21,6 +21,7 @@ import numpy as np
 from artcore import registry
 from artcore.config import LABEL_FIELDS
 from artcore.errors import UserError
+from artcore.style import painters
 from artcore.style.builtins import (  # noqa: F401  (the names of the 26 ready-made styles, re-exported)
     BUILTIN_NAMES,
     VIDEO_DEFAULT,
@@ -95,6 +96,7 @@ class StyleSource:
     # "vector"; a label name otherwise
     weight: float = 1.0
     name: str | None = None  # shown in the app, e.g. an uploaded file's name
+    exclude: tuple[str, ...] = ()  # for a label: sha256 of works the user left out of its style
 
     @property
     def label(self) -> str:
@@ -146,8 +148,9 @@ def style_vector(image, style_scale: int = STYLE_SCALE) -> np.ndarray:
     return sess.run(None, {sess.get_inputs()[0].name: x})[0].reshape(100)
 
 
-def label_vector(library, field: str, name: str, style_scale: int = STYLE_SCALE) -> np.ndarray:
-    """Mean style vector of every library work labelled ``field=name``, cached per image in ``style_vectors``."""
+def label_works(library, field: str, name: str, style_scale: int = STYLE_SCALE) -> tuple[list[dict], np.ndarray]:
+    """The readable works labelled ``field=name`` and their style vectors (rows), cached per image in
+    ``style_vectors``."""
     records = library.records(field=field, value=name)
     if not records:
         known = sorted(library.label_counts(field))
@@ -164,7 +167,7 @@ def label_vector(library, field: str, name: str, style_scale: int = STYLE_SCALE)
                 "SELECT sha256, vector FROM style_vectors WHERE model = ? AND scale = ?", (VECTOR_MODEL, style_scale)
             )
         }
-    vectors, new = [], []
+    works, vectors, new = [], [], []
     for r in records:
         vec = cached.get(r["sha256"])
         if vec is None:
@@ -173,13 +176,35 @@ def label_vector(library, field: str, name: str, style_scale: int = STYLE_SCALE)
             except UserError:
                 continue  # a missing or broken file should not sink the whole artist
             new.append((r["sha256"], VECTOR_MODEL, style_scale, vec.astype(np.float32).tobytes()))
+        works.append(r)
         vectors.append(vec)
     if new:
         with library.connect() as db:
             db.executemany("INSERT OR REPLACE INTO style_vectors VALUES (?, ?, ?, ?)", new)
     if not vectors:
         raise UserError(f"none of the works with {field} {name!r} could be read")
-    return np.mean(vectors, axis=0)
+    return works, np.stack(vectors)
+
+
+def label_style(library, field: str, name: str, *, exclude: Sequence[str] = (), method: str = painters.DEFAULT,
+                style_scale: int = painters.SCALE) -> tuple[np.ndarray, list[dict]]:  # fmt: skip
+    """A painter's (or genre's, style's) style: ``(style vector, the works it was taken from, most typical first)``,
+    chosen by ``artcore.style.painters``; works whose sha256 is in ``exclude`` are left out."""
+    works, vectors = label_works(library, field, name, style_scale)
+    keep = [i for i, r in enumerate(works) if r["sha256"] not in set(exclude)]
+    if not keep:
+        raise UserError(f"every work of {name} is left out: keep at least one to take the style from")
+    vec, idx = painters.painter_vector(vectors[keep], method)
+    return vec, [works[keep[i]] for i in idx]
+
+
+def label_vector(library, field: str, name: str, exclude: Sequence[str] = (),
+                 style_scale: int = STYLE_SCALE) -> np.ndarray:  # fmt: skip
+    """The style vector of the works labelled ``field=name`` (``label_style``); ``style_scale`` is the stroke
+    size asked for single pictures, and works are read at ``painters.SCALE`` times as much relative to the default
+    (the size the benchmark found their style closest to the painter at)."""
+    scale = round(painters.SCALE * style_scale / STYLE_SCALE)
+    return label_style(library, field, name, exclude=exclude, style_scale=scale)[0]
 
 
 # ---------------------------------------------------------------- rendering
@@ -296,7 +321,7 @@ def renderer(
                 from artcore.library import Library
 
                 library = Library()
-            vec += wt * label_vector(library, src.kind, src.value, style_scale)
+            vec += wt * label_vector(library, src.kind, src.value, src.exclude, style_scale)
             vec_weight += wt
     builtin_weight = float(builtin.sum())
     if vec_weight:
