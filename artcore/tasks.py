@@ -94,9 +94,13 @@ def render_video(params: dict, ctx: Context) -> dict:
     from artcore.style import parse_source
 
     sources = [parse_source(s) for s in params["sources"]]
+
+    def progress(done: int, total: int, message: str = "") -> None:  # its message is a time left: describe() adds one
+        ctx.progress(done, total, "Carrying on where it stopped" if message == "resuming" else "Painting frame by frame")
+
     try:
         result = video.stylize_video(Path(params["clip"]), sources, Path(params["out"]), library=_library(ctx),
-                                     progress=ctx.progress, cancel=ctx.stopped, **params["settings"])  # fmt: skip
+                                     progress=progress, cancel=ctx.stopped, **params["settings"])  # fmt: skip
     except video.Cancelled as exc:
         raise Stopped from exc
     return {**result, "summary": f"Rendered {result['frames']:,} frames."}

@@ -1,5 +1,4 @@
 import hashlib
-import time
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ from artcore.errors import UserError, sentence
 from artcore.gan import generate as gan
 from artcore.gan.project import project
 from artcore.imageio import open_picture, png_bytes
+from artcore.jobs import describe
 from artcore.style import NUM_BUILTIN, StyleSource, builtin_label
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
@@ -19,12 +19,11 @@ st.title("Generate")
 st.markdown("**Small new paintings** from a model trained here on paintings: pick a kind of picture or mix kinds, "
             "morph from one picture to another, find the model's nearest painting to a picture of yours, or glide "
             "your picture from one painting's style to another's.")  # fmt: skip
-# A run interrupted by Stop (a rerun) never reaches its end, so its flag ("search", "style morph", "training") is
-# still set on the next run.
+# A run interrupted by Stop (a rerun) never reaches its end, so its flag ("search", "style morph") is still set on
+# the next run. (Training runs as a background job, with its own progress and Stop.)
 was_running = st.session_state.pop("gen_running", None)
 STOPPED = {"search": "Stopped the search. Press Find it to search again.",
-           "style morph": "Stopped the style morph. Render it again to make the whole video.",
-           "training": "Stopped training: what the model learnt so far is kept, and Train carries on from there."}  # fmt: skip
+           "style morph": "Stopped the style morph. Render it again to make the whole video."}  # fmt: skip
 
 
 def stopped_note(what: str) -> None:
@@ -257,7 +256,6 @@ with tabs[4]:
     if not fields:
         st.info("Training needs a library with at least two labels (e.g. import a folder per genre or artist).")
     else:
-        stopped_note("training")
         c1, c2, c3 = st.columns(3)
         field = c1.selectbox("Learn to paint each", fields, key="t_field",
                              format_func=lambda f: f"{f} ({len(counts[f])} in your library)")  # fmt: skip
@@ -270,24 +268,26 @@ with tabs[4]:
                    "sessions, each one carries on from the last.")  # fmt: skip
         with st.expander("Advanced"):
             st.caption(f"Run folder `{run}`: training there again resumes where it stopped.")
-        c1, c2 = st.columns(2)
-        if c1.button("Train", type="primary", key="t_go"):
-            stop = c2.empty()
-            stop_button(stop, "t_stop", "training", "Stops after the current step and keeps what it learnt.")
-            bar = ui.Progress(f"Training the model on your {field}s", count=False)
-            start = time.monotonic()
+        # Training runs on the server as a background job: it goes on if this tab is closed, and shows here on return.
+        training = ui.board().find("gan-train", field=field, res=res)
+        if st.button("Train", type="primary", key="t_go", disabled=bool(training)):
+            ui.start_job("gan-train", {"field": field, "res": res, "minutes": minutes},
+                         f"Training the generator on your {field}s")  # fmt: skip
+            st.rerun()
+        last = None if training else ui.board().find("gan-train", active=False, field=field, res=res)
+        if training:
+            ui.job_progress(training.id, f"Training the model on your {field}s")
+        elif last and last.status in ("stopped", "interrupted"):
+            st.info("Training stopped: what the model learnt so far is kept, and Train carries on from there.")
+        elif last and last.status == "failed":
+            st.error(last.error or "Training failed.")
+        elif last:
+            st.success(f"{describe(last)} To paint with it, choose “library: {run.name}” as the Model in the sidebar.")
 
-            def report(stats: dict) -> None:
-                bar(min(round(time.monotonic() - start), minutes * 60), minutes * 60,
-                    f"{stats['images_seen']:,} pictures seen")  # fmt: skip
+        def latest_samples() -> None:
+            latest = run / "samples" / "latest.png"
+            if latest.exists():
+                st.image(str(latest), caption=f"Its latest pictures: one row per {field}", width=512)
 
-            try:
-                gan_train.train_run(run, res, minutes, lib=lib, field=field, progress=report)
-            except UserError as exc:
-                st.error(sentence(exc))
-            finally:
-                bar.clear()
-            done(stop)
-        latest = run / "samples" / "latest.png"
-        if latest.exists():
-            st.image(str(latest), caption=f"Its latest pictures: one row per {field}", width=512)
+        # While it trains, new pictures appear every few minutes: look for them now and then.
+        (st.fragment(run_every=30.0)(latest_samples) if training else latest_samples)()

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from artcore import ui, video
+from artcore import tasks, ui, video
 from artcore.errors import UserError, sentence
 
 SIZES = [320, 480, 720, 1080]
@@ -12,9 +12,6 @@ lib = ui.library()
 st.title("Video")
 st.markdown("Repaint a video clip in a style, frame by frame, **steadily and without flicker**; it keeps its "
             "sound. Upload a clip, or make a short camera move over one of your pictures.")  # fmt: skip
-# A render interrupted by Stop (a rerun) never reaches its end, so its flag is still set on the next run.
-was_rendering = st.session_state.pop("v_rendering", False)
-
 
 
 def use_picture(sha: str) -> None:
@@ -78,43 +75,38 @@ with st.expander("Advanced"):
 if not sources:
     st.info("Pick at least one style.")
     st.stop()
-settings = dict(size=size, smooth=smooth, strength=strength, preserve_color=keep, library=lib)
+settings = dict(size=size, smooth=smooth, strength=strength, preserve_color=keep)
 
 # ---------------------------------------------------------------- preview and render
 st.subheader("3 · Preview and render")
-c1, c2, c3 = st.columns(3)
+c1, c2, _ = st.columns(3)
 if c1.button("Preview first frames", key="v_preview"):
     try:
         with st.spinner("Repainting the first 12 frames…"):
-            frames = video.preview(clip, sources, frames=12, **{**settings, "size": min(size, 320)})
+            frames = video.preview(clip, sources, frames=12, library=lib, **{**settings, "size": min(size, 320)})
         st.session_state["v_preview_gif"] = video.gif_bytes(frames, float(info.fps))
     except UserError as exc:
         st.error(sentence(exc))
 if st.session_state.get("v_preview_gif"):
     st.image(st.session_state["v_preview_gif"], caption="Preview: the first 12 frames", width=320)
 
-render = c2.button("Render the whole clip", type="primary", key="v_render")
-if was_rendering and not render:
-    st.info("Stopped. Finished parts are kept: render again to carry on where it stopped.")
-if render:
-    out = video.result_path(clip, sources, **settings)
-    stop = c3.empty()  # Stop exists only while a render runs
-    stop.button("Stop", key="v_stop", help="Stops after the current frame; rendering again resumes.")
-    bar = ui.Progress("Repainting the clip frame by frame", messages=False)
-    st.session_state["v_rendering"] = True
-    try:
-        # The Stop button reruns the script, which interrupts this call at its next progress update.
-        result = video.stylize_video(clip, sources, out, progress=bar, **settings)
-    except UserError as exc:
-        st.error(sentence(exc))
-    else:
-        st.session_state["v_result"] = result
-    # Not in a ``finally``: a render that Stop interrupted must leave the flag for the next run to report.
-    st.session_state.pop("v_rendering", None)
-    stop.empty()
-    bar.clear()
-
-result = st.session_state.get("v_result")
+# The render runs on the server as a background job: it goes on if this tab is closed, and shows here on return.
+board = ui.board()
+rendering = board.find("video", clip=str(clip))
+if c2.button("Render the whole clip", type="primary", key="v_render", disabled=bool(rendering)):
+    ui.start_job("video", {"clip": str(clip), "sources": tasks.source_specs(sources, board.folder / "files"),
+                           "out": str(video.result_path(clip, sources, **settings)), "settings": settings},
+                 f"Rendering “{up.name}”" if source == "Upload" else "Rendering the camera move")  # fmt: skip
+    st.rerun()
+last = None if rendering else board.find("video", active=False, clip=str(clip))
+if rendering:
+    ui.job_progress(rendering.id, "Rendering the whole clip")
+elif last and last.status in ("stopped", "interrupted"):
+    st.info("Rendering stopped before the end; the finished parts are kept, and rendering again carries on from "
+            "there.")  # fmt: skip
+elif last and last.status == "failed":
+    st.error(last.error or "The render failed.")
+result = last.result if last and last.status == "done" else None
 if result and Path(result["output"]).exists():
     out = Path(result["output"])
     st.success(f"{result['frames']} frames, {result['size'][0]}×{result['size'][1]} px, {result['fps']:g} fps, "

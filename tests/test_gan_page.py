@@ -3,7 +3,10 @@ a style walk, and one-click training on the library."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from jobwait import settle
 from streamlit.testing.v1 import AppTest
 
 from artcore.config import PROJECT_ROOT
@@ -69,12 +72,49 @@ def test_style_walk(at):
     assert at.session_state["style_result"].endswith(".mp4")
 
 
-def test_train_on_the_library(at, gan_library):
+def test_train_on_the_library_as_a_background_job(at, gan_library, monkeypatch):
+    """Train runs on the server (it outlives the tab): progress with Stop while it runs, then its pictures."""
+    import threading
+
+    from artcore import config, jobs
+    from artcore.gan import train as gan_train
     from artcore.gan.train import library_run_folder
 
+    board, real, go, minutes = jobs.board(config.library_dir()), gan_train.train_run, threading.Event(), [0.1]
+
+    def short(out, res, _minutes, **kw):  # the slider's shortest time box is a minute: train for seconds instead
+        go.wait(120)
+        return real(out, res, minutes[0], **kw)
+
+    monkeypatch.setattr(gan_train, "train_run", short)
     assert at.selectbox(key="t_field").value == "genre"
     at.slider(key="t_minutes").set_value(1).run()
-    at.button(key="t_go").click().run()
+    try:
+        at.button(key="t_go").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        (job,) = [j for j in board.jobs() if j.kind == "gan-train" and j.active]
+        assert job.params == {"field": "genre", "res": 32, "minutes": 1}
+        assert any("Training the model on your genres" in p.proto.text for p in at.get("progress"))
+        assert at.button(key="t_go").disabled and at.button(key=f"job_stop_{job.id}")
+    finally:
+        go.set()
+    at = settle(at)
     assert not at.exception and not at.error, [e.value for e in at.error]
+    assert board.get(job.id).status == "done" and not at.get("progress")
+    assert any(s.value.startswith("Trained (") and "library: genre-32" in s.value for s in at.success)
     run = library_run_folder(gan_library, "genre", 32)
     assert (run / "model.pt").is_file() and (run / "samples" / "latest.png").is_file()
+    assert "Its latest pictures: one row per genre" in [c for i in at.get("image") for c in i.captions]
+
+    # Train again, and Stop it once it learns: it says what was kept.
+    minutes[0] = 5.0
+    at.button(key="t_go").click().run()
+    (again,) = [j for j in board.jobs() if j.kind == "gan-train" and j.active]
+    deadline = time.monotonic() + 120
+    while "pictures seen" not in (board.get(again.id).message or "") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    at.button(key=f"job_stop_{again.id}").click().run()
+    at = settle(at)
+    assert board.get(again.id).status == "stopped"
+    assert any("what the model learnt so far is kept" in i.value for i in at.info), [i.value for i in at.info]

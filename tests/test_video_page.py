@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
+from jobwait import settle
 from streamlit.testing.v1 import AppTest
 
 from artcore.config import PROJECT_ROOT
@@ -15,6 +19,30 @@ def video_library(tmp_path_factory, artdata) -> Library:
     for photo in (artdata / "photos" / "sailboat.jpg", sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[0]):
         lib.add_bytes(photo.read_bytes(), source="test", original=str(photo))
     return lib
+
+
+def ui_board():
+    from artcore import config, jobs
+
+    return jobs.board(config.library_dir())
+
+
+@contextlib.contextmanager
+def held_renders(monkeypatch):
+    """Video jobs wait (in the server's worker) until ``release()``, so a test sees them running."""
+    from artcore import jobs
+
+    go, render = threading.Event(), jobs.TASKS["video"]
+
+    def held(params, ctx):
+        go.wait(120)
+        return render(params, ctx)
+
+    monkeypatch.setitem(jobs.TASKS, "video", held)
+    try:
+        yield go.set
+    finally:
+        go.set()
 
 
 def _open(monkeypatch, lib, page, tmp_path) -> AppTest:
@@ -39,13 +67,39 @@ def test_video_page_demo_clip_preview_render_gif(monkeypatch, video_library, tmp
     at.select_slider(key="v_size").set_value(320).run()
     at.button(key="v_preview").click().run()
     assert not at.exception and not at.error and at.session_state["v_preview_gif"][:3] == b"GIF"
-    at.button(key="v_render").click().run()
+    with held_renders(monkeypatch) as release:  # the render waits, so its progress is surely seen
+        at.button(key="v_render").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("Rendering the whole clip" in p.proto.text for p in at.get("progress")), "no progress shown"
+        assert at.button(key="v_render").disabled and not at.success  # one render of a clip at a time
+        release()
+    at = settle(at)  # the render runs on the server; then the page shows its result
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "72 frames" in at.success[0].value and "with sound" in at.success[0].value
     assert not [b for b in at.button if b.label == "Stop"] and not at.info  # done: no Stop, no "Stopped"
+    assert not at.get("progress")
     at.button(key="v_gif").click().run()
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["Download mp4", "Download GIF"]
+
+
+def test_video_render_stopped_says_it_carries_on(monkeypatch, video_library, tmp_path):
+    at = _open(monkeypatch, video_library, "pages/video.py", tmp_path)
+    at.radio(key="v_from").set_value("Demo: pan over a library picture").run()
+    at.select_slider(key="v_size").set_value(320).run()
+    at.slider(key="v_smooth").set_value(0.5).run()  # other settings than the test above: its own render
+    with held_renders(monkeypatch) as release:
+        at.button(key="v_render").click().run()
+        (job,) = [j for j in ui_board().jobs() if j.kind == "video" and j.active]
+        assert job.params["settings"] == {"size": 320, "smooth": 0.5, "strength": 1.0, "preserve_color": False}
+        assert job.params["out"].endswith(".mp4") and job.params["sources"][0].startswith("builtin:")
+        at.button(key=f"job_stop_{job.id}").click().run()  # Stop, beside the progress
+        release()
+    at = settle(at)
+    assert not at.exception and not at.success and not at.get("progress")
+    assert ui_board().get(job.id).status == "stopped"
+    assert any("finished parts are kept" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.button(key="v_render").disabled
 
 
 def test_video_demo_picture_chosen_by_thumbnail_and_no_style(monkeypatch, video_library, tmp_path):
