@@ -106,9 +106,9 @@ def render_video(params: dict, ctx: Context) -> dict:
     return {**result, "summary": f"Rendered {result['frames']:,} frames."}
 
 
-def source_specs(sources, folder: Path) -> list[str]:
-    """Style sources as ``parse_source`` strings for a job's parameters; pictures given as bytes or images are
-    saved (by content) in ``folder`` first."""
+def source_specs(sources, folder: Path, library=None) -> list[str]:
+    """Style sources as ``parse_source`` strings for a job's parameters; pictures given as bytes or images, and
+    style vectors (a painter with works left out: from ``library``), are saved by content in ``folder`` first."""
     import hashlib
     import io
 
@@ -133,8 +133,23 @@ def source_specs(sources, folder: Path) -> list[str]:
                     atomic_write_bytes(path, value)
                 value = path
             specs.append(f"{Path(value).resolve()}@{s.weight}")
-        elif s.kind in ("artist", "genre", "style"):
+        elif s.kind in ("artist", "genre", "style") and not s.exclude:
             specs.append(f"{s.kind}:{s.value}@{s.weight}")
+        elif s.kind in ("artist", "genre", "style", "vector"):
+            # Works the user left out are not in a label's name: the job gets the style vector itself.
+            import numpy as np
+
+            from artcore.style import label_vector
+
+            vec = np.asarray(s.value if s.kind == "vector" else label_vector(library, s.kind, s.value, s.exclude),
+                             np.float32)  # fmt: skip
+            path = folder / f"{hashlib.sha256(vec.tobytes()).hexdigest()[:16]}.npy"
+            if not path.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                buf = io.BytesIO()
+                np.save(buf, vec)
+                atomic_write_bytes(path, buf.getvalue())
+            specs.append(f"{path.resolve()}@{s.weight}")
         else:
             raise UserError(f"a {s.kind} style cannot be rendered in the background")
     return specs

@@ -300,7 +300,9 @@ def _source_key(src) -> list:
             value = file_sha256(value)
         else:  # uploaded bytes or a PIL image
             value = hashlib.sha256(value if isinstance(value, bytes) else value.tobytes()).hexdigest()
-    return [src.kind, value, src.weight]
+    elif src.kind == "vector":
+        value = hashlib.sha256(np.asarray(value, np.float32).tobytes()).hexdigest()
+    return [src.kind, value, src.weight, *([sorted(src.exclude)] if src.exclude else [])]
 
 
 def jobs_root() -> Path:

@@ -94,7 +94,7 @@ if st.session_state.get("v_preview_gif"):
 board = ui.board()
 rendering = board.find("video", clip=str(clip))
 if c2.button("Render the whole clip", type="primary", key="v_render", disabled=bool(rendering)):
-    ui.start_job("video", {"clip": str(clip), "sources": tasks.source_specs(sources, board.folder / "files"),
+    ui.start_job("video", {"clip": str(clip), "sources": tasks.source_specs(sources, board.folder / "files", lib),
                            "out": str(video.result_path(clip, sources, **settings)), "settings": settings},
                  f"Rendering “{up.name}”" if source == "Upload" else "Rendering the camera move")  # fmt: skip
     st.rerun()

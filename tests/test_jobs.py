@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 from jobwait import settle
@@ -148,3 +149,24 @@ def test_cli_lists_stops_a_job_another_process_runs_and_resumes_it(fresh_board, 
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["status"] == "done" and Library(fresh_board.library).count() == 100
     assert cli("stop", "nope").returncode == 2
+
+
+def test_style_sources_travel_to_a_job_as_text(tmp_path, artdata):
+    import numpy as np
+
+    from artcore.style import StyleSource, label_vector, parse_source
+    from artcore.tasks import source_specs
+
+    lib = Library(tmp_path / "lib")
+    for f in sorted((artdata / "artist10" / "Monet").glob("*.jpg"))[:4]:
+        lib.add_bytes(f.read_bytes(), source="test", original=str(f), artist="Monet")
+    out = lib.records()[0]["sha256"]
+    picture = (artdata / "photos" / "sailboat.jpg").read_bytes()
+    sources = [StyleSource("builtin", 3, 0.5), StyleSource("image", picture, 0.2), StyleSource("artist", "Monet", 0.2),
+               StyleSource("artist", "Monet", 0.1, exclude=(out,))]  # fmt: skip
+    specs = source_specs(sources, tmp_path / "files", lib)
+    assert specs[0] == "builtin:3@0.5" and specs[2] == "artist:Monet@0.2"
+    back = [parse_source(s) for s in specs]
+    assert [b.kind for b in back] == ["builtin", "image", "artist", "vector"]
+    assert Path(back[1].value).read_bytes() == picture and back[3].weight == 0.1
+    np.testing.assert_allclose(back[3].value, label_vector(lib, "artist", "Monet", (out,)), atol=1e-6)

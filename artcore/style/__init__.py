@@ -124,6 +124,11 @@ def parse_source(text: str) -> StyleSource:
         return StyleSource("builtin", builtin_index(rest), weight)
     if kind in LABEL_FIELDS and rest.strip() and not Path(spec).exists():
         return StyleSource(kind, rest.strip(), weight)
+    if spec.endswith(".npy") and Path(spec).is_file():  # a style vector saved by a background job's caller
+        try:
+            return StyleSource("vector", np.load(spec, allow_pickle=False).astype(np.float32).reshape(100), weight)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{Path(spec).name} is not a saved style vector") from exc
     return StyleSource("image", spec, weight)
 
 
