@@ -145,6 +145,29 @@ def fig_hue(df: pd.DataFrame, field: str):
                              showlegend=False, height=max(300, 40 * len(table) + 120))  # fmt: skip
 
 
+def label_positions(x: np.ndarray, y: np.ndarray) -> list[str]:
+    """Where to put each dot's name (Plotly ``textposition``) so names do not sit on other dots or names: greedily,
+    the side whose spot is farthest from every dot and every name placed so far (in the chart's relative units)."""
+    span = lambda a: (a - a.min()) / (np.ptp(a) or 1.0)  # noqa: E731
+    pts = np.stack([span(np.asarray(x, float)), span(np.asarray(y, float))], 1)
+    sides = {"top center": (0, 0.07), "bottom center": (0, -0.07), "middle right": (0.1, 0), "middle left": (-0.1, 0)}
+    placed: list[np.ndarray] = []
+    out = []
+    for i in np.argsort(-pts[:, 1]):  # from the top down
+        others = np.delete(pts, i, 0)
+        taken = np.array(placed + list(others)) if len(others) or placed else np.zeros((0, 2))
+
+        def room(offset, p=pts[i], taken=taken) -> float:
+            # Clearance of the name's spot: a name is about 0.12 wide and 0.06 high in these units.
+            spot = p + np.array(offset)
+            return float((np.abs(taken - spot) / [0.12, 0.06]).max(1).min()) if len(taken) else 9.0
+
+        best = max(sides, key=lambda s: room(sides[s]))
+        placed.append(pts[i] + np.array(sides[best]))
+        out.append((i, best))
+    return [side for _, side in sorted(out)]
+
+
 def fig_light_and_colour(df: pd.DataFrame, field: str, palettes: dict[str, list[tuple[str, float]]]):
     """One dot per label: how light (left dark, right light) and how colourful (bottom muted, top vivid) its
     pictures are on average, the dot in the label's main colour and as large as its number of pictures."""
@@ -153,7 +176,8 @@ def fig_light_and_colour(df: pd.DataFrame, field: str, palettes: dict[str, list[
     data = df.assign(label=label_column(df, field)).groupby("label").agg(
         brightness=("brightness", "mean"), saturation=("saturation", "mean"), images=("sha256", "size"))
     fig = go.Figure(go.Scatter(
-        x=data["brightness"], y=data["saturation"], mode="markers+text", text=data.index, textposition="top center",
+        x=data["brightness"], y=data["saturation"], mode="markers+text", text=data.index,
+        textposition=label_positions(data["brightness"].to_numpy(), data["saturation"].to_numpy()),
         marker={"size": 14 + 26 * np.sqrt(data["images"] / data["images"].max()), "line": {"width": 1, "color": "#444"},
                 "color": [max(palettes.get(label) or [("#888888", 1.0)], key=lambda sw: sw[1])[0] for label in data.index]},
         customdata=data["images"], hovertemplate="%{text}: %{customdata} pictures<extra></extra>",

@@ -253,3 +253,16 @@ def atomic_save_image(img: Image.Image, path: str | os.PathLike, **save_kwargs) 
         fmt = Image.EXTENSION.get(path.suffix.lower()) or Image.registered_extensions().get(path.suffix.lower(), "PNG")
     img.save(buf, format=fmt, **save_kwargs)
     atomic_write_bytes(path, buf.getvalue())
+
+
+def central_crop(img: Image.Image, max_ratio: float = 2.0) -> Image.Image:
+    """The middle of a picture longer than ``max_ratio`` times its height (or width), so a panorama's small previews
+    show something rather than a thin strip; other pictures are returned as they are."""
+    w, h = img.size
+    if w > max_ratio * h:
+        keep = round(max_ratio * h)
+        return img.crop(((w - keep) // 2, 0, (w - keep) // 2 + keep, h))
+    if h > max_ratio * w:
+        keep = round(max_ratio * w)
+        return img.crop((0, (h - keep) // 2, w, (h - keep) // 2 + keep))
+    return img

@@ -133,12 +133,16 @@ def figure(m: Map, color_field: str = "artist", placed: np.ndarray | None = None
     import plotly.graph_objects as go
 
     labels = np.array([r.get(color_field) or "(none)" for r in m.records])
+    from plotly.colors import qualitative
+
+    # Strong, distinct colours set on each trace: the app theme's own palette has pale ones lost on white.
+    colours = qualitative.Dark24
     fig = go.Figure()
-    for label in sorted(set(labels)):
+    for n, label in enumerate(sorted(set(labels))):
         idx = np.flatnonzero(labels == label)
         fig.add_trace(go.Scattergl(
             x=m.xy[idx, 0], y=m.xy[idx, 1], mode="markers", name=str(label), customdata=idx,
-            marker={"size": 7, "opacity": 0.8},
+            marker={"size": 7, "opacity": 0.85, "color": colours[n % len(colours)]},
             hovertext=[f"{label} · {Path(m.records[i].get('path', '')).name}" for i in idx], hoverinfo="text",
         ))  # fmt: skip
     if placed is not None:

@@ -69,8 +69,10 @@ def _open(path):
         raise UserError(f"{path.name} is empty (0 bytes)")
     try:
         container = av.open(str(path))
-    except av.FFmpegError as exc:
-        raise UserError(f"{path.name} is not a video file that can be read ({exc.strerror or exc})") from None
+    except av.FFmpegError:
+        # ffmpeg's own words ("Invalid data found when processing input") mean nothing to a painter.
+        raise UserError(f"{path.name} is not a video file that can be read: another kind of file, or a damaged "
+                        "one") from None
     if not container.streams.video:
         container.close()
         raise UserError(f"{path.name} has no video track")
@@ -94,8 +96,8 @@ def probe(path, *, max_seconds: float = MAX_SECONDS, max_frames: int = MAX_FRAME
                 if len(pts) > max_frames:
                     raise UserError(f"{name} has more than {max_frames} frames; this server stylizes clips up to "
                                     f"{max_frames} frames, so trim it first")
-        except av.FFmpegError as exc:
-            raise UserError(f"{name} is damaged: {exc.strerror or exc}") from None
+        except av.FFmpegError:
+            raise UserError(f"{name} is damaged part way through and cannot be read") from None
         width, height, codec = stream.codec_context.width, stream.codec_context.height, stream.codec_context.name
         base = stream.time_base
         rate = stream.average_rate

@@ -266,8 +266,6 @@ with tabs[4]:
         run = gan_train.library_run_folder(lib, field, res)
         st.caption("A useful model takes about an hour on this kind of computer at 32 px; you can train in short "
                    "sessions, each one carries on from the last.")  # fmt: skip
-        with st.expander("Advanced"):
-            st.caption(f"Run folder `{run}`: training there again resumes where it stopped.")
         # Training runs on the server as a background job: it goes on if this tab is closed, and shows here on return.
         training = ui.board().find("gan-train", field=field, res=res)
         if st.button("Train", type="primary", key="t_go", disabled=bool(training)):

@@ -6,7 +6,7 @@ from PIL import Image
 
 from artcore import ui
 from artcore.errors import UserError, sentence
-from artcore.imageio import open_picture, png_bytes, scaled_size
+from artcore.imageio import central_crop, open_picture, png_bytes, scaled_size
 from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, builtin_painter, builtin_title, contact_sheet, stylize
 from artcore.style.gatys import GatysSettings, gatys
 
@@ -100,7 +100,8 @@ with tab_fast:
     chosen = ui.builtin_picker(st, key="builtins")
     with st.expander(f"The {NUM_BUILTIN} ready-made styles, each painted on your picture: choose one or more",
                      expanded=True):  # fmt: skip
-        thumbs = builtin_thumbs(png_bytes(small_copy(content, PREVIEW_SIDE)))
+        # A panorama previews its middle: the whole strip would be a sliver a few pixels high.
+        thumbs = builtin_thumbs(png_bytes(small_copy(central_crop(content), PREVIEW_SIDE)))
         for row in range(0, NUM_BUILTIN, PREVIEW_COLUMNS):
             for col, i in zip(st.columns(PREVIEW_COLUMNS), range(row, min(row + PREVIEW_COLUMNS, NUM_BUILTIN))):
                 with col:

@@ -109,3 +109,14 @@ def test_skipped_files_show_dates_not_numbers(tmp_library):
     assert not any(isinstance(v, float) for r in rows for v in r.values())
     assert eda.when(1795851600.0) == time.strftime("%d %b %Y %H:%M", time.localtime(1795851600.0)).lstrip("0")
     assert eda.when(None) == ""
+
+
+def test_names_of_close_dots_go_to_different_sides():
+    import numpy as np
+
+    from artcore.eda import label_positions
+
+    # Sargent sat on Monet's name: two dots almost on top of each other, one far away.
+    sides = label_positions(np.array([0.50, 0.51, 0.9]), np.array([0.50, 0.52, 0.1]))
+    assert sides[0] != sides[1] and len(sides) == 3
+    assert label_positions(np.array([0.5]), np.array([0.5])) == ["top center"]

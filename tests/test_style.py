@@ -257,3 +257,11 @@ def test_panoramas_keep_the_networks_minimum_height(content):
     assert sheet.width == 7 * (427 + 6) + 6 and sheet.height == 4 * (MIN_SIDE + 34 + 6) + 6  # cells, names, gaps
     with pytest.raises(UserError, match="too long and thin"):
         stylize(Image.new("RGB", (16400, 32)), [StyleSource("builtin", 3)], size=64)
+
+
+def test_a_panoramas_previews_show_its_middle():
+    from artcore.imageio import central_crop
+
+    pano = Image.new("RGB", (4000, 300))
+    assert central_crop(pano).size == (600, 300) and central_crop(pano.transpose(Image.Transpose.ROTATE_90)).size == (300, 600)
+    assert central_crop(Image.new("RGB", (400, 300))).size == (400, 300)
