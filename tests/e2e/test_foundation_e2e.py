@@ -15,7 +15,7 @@ def test_import_through_ui_then_explore(open_page, shot, artdata, app_library):
     open_page.wait()
     page.get_by_text("artist", exact=True).first.click()  # sub-folder names are artists
     page.get_by_role("button", name="Import folder").click()
-    page.get_by_text("Added 100 pictures.").first.wait_for(timeout=240_000)
+    page.get_by_text("Added 100 pictures.").last.wait_for(timeout=240_000)  # the first is in the sidebar panel
     open_page.wait()
     shot(page, "library-import")
     assert app_library.label_counts("artist")["Monet"] == 10
