@@ -415,11 +415,12 @@ def train(data: str | os.PathLike, out: str | os.PathLike, *, minutes: float, wo
     last_ckpt = time.monotonic()
     with tqdm(total=round(total), initial=round(state["trained_seconds"]), desc="training", unit="s",
               disable=quiet) as bar:  # fmt: skip
-        t0, done0 = time.monotonic(), state["trained_seconds"]
+        t0, done0, seen0 = time.monotonic(), state["trained_seconds"], state["seen"]
         while True:
             now = time.monotonic()
             state["trained_seconds"] = done0 + now - t0
-            if state["trained_seconds"] >= total or (should_stop and should_stop()):
+            # At least one step per run, even when caching the views used up the time box on a busy machine.
+            if (state["trained_seconds"] >= total and state["seen"] > seen0) or (should_stop and should_stop()):
                 break
             frac = state["trained_seconds"] / max(total, 1.0)
             scale = frac / 0.03 if frac < 0.03 else 0.5 * (1 + np.cos(np.pi * (frac - 0.03) / 0.97))

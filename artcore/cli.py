@@ -26,6 +26,7 @@ COMMANDS = (
     "artcore.commands.artnet",
     "artcore.commands.suggest",
     "artcore.commands.jobs",
+    "artcore.commands.originality",
 )
 # The module that registers each command: a run of one command imports only its module (the others pull in numpy,
 # the embedding code, HTTP clients, ... which slows every start). Commands missing here still work, just slower.
@@ -35,7 +36,7 @@ COMMAND_MODULES = {"stylize": "artcore.commands.style", "gatys": "artcore.comman
                    "classify": "artcore.commands.classify", "stylize-video": "artcore.commands.video",
                    "gan": "artcore.commands.gan", "style": "artcore.commands.style_walk",
                    "artnet": "artcore.commands.artnet", "suggest-styles": "artcore.commands.suggest",
-                   "jobs": "artcore.commands.jobs"}  # fmt: skip
+                   "jobs": "artcore.commands.jobs", "originality": "artcore.commands.originality"}  # fmt: skip
 
 
 def _command_name(argv: list[str]) -> str | None:

@@ -91,6 +91,9 @@ ENCODERS: dict[str, Encoder] = {
         Encoder("lite0-crops", "768g3-v1", _LITE0_DIM, 224,
                 "EfficientNet-Lite0 on a 3×3 grid of 224-px crops of the picture at 768 px: pooled head + "
                 "per-stage channel mean/std, averaged over the 9 crops (brushwork near its native scale)"),
+        Encoder("lite0-copy", "320gem-v1", 320, 320,
+                "EfficientNet-Lite0's last stage at 320 px, GeM-pooled: which picture it is, robust to crops, "
+                "re-saving and recolouring (the originality check)"),
         Encoder("magenta", "256-v1", 100, 256, "Magenta style predictor: 100-d style vector of the central square"),
         Encoder("combined", "v1", _LITE0_DIM + 100, 0, "lite0-texture + magenta, concatenated",
                 parts=("lite0-texture", "magenta")),
@@ -202,9 +205,26 @@ def _run(enc: Encoder, batch: np.ndarray) -> np.ndarray:
         return np.concatenate([sess.run(None, {name: x[None]})[0].reshape(1, -1) for x in batch])
     if enc.name == "artnet":
         return artnet.run(batch)[0]
+    if enc.name == "lite0-copy":
+        return _copy_features(batch)
     sess = registry.get("lite0-onnx")
     out = sess.run(None, {"x": np.ascontiguousarray(batch.transpose(0, 3, 1, 2))})[0]
     return out[:, :_HEAD] if enc.name == "lite0" else out
+
+
+def _copy_features(batch: np.ndarray) -> np.ndarray:
+    """GeM (p = 3) pooling of Lite0's stride-32 stage: measured on Best Artworks against average and max pooling,
+    regional max (R-MAC) and the earlier stage, it keeps cropped, re-saved and recoloured copies of a painting
+    nearest to it and unseen paintings furthest (benchmarks/originality_bench.py)."""
+    import torch
+
+    from artcore import lite0
+
+    net = registry.get("lite0")
+    with torch.inference_mode():
+        x = torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
+        f = lite0.block_outputs(net, x, [lite0.STAGE_ENDS[-1]])[0]
+        return f.clamp_min(1e-6).pow(3).mean((2, 3)).pow(1 / 3).numpy()
 
 
 def _load(source: ImageSource, how: tuple[str, int]) -> Image.Image:

@@ -479,3 +479,58 @@ def jobs_panel() -> None:
     interrupted ones with Resume and Dismiss. Refreshes itself only while something runs."""
     with st.sidebar:
         (_jobs_panel_live if any(j.active for j in board().jobs(owner=owner() or None)) else _jobs_panel_still)()
+
+
+# ---------------------------------------------------------------- originality (artcore.originality)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _reference(kind: str, path: str, version: str):
+    """The works to compare with, read once per library version (``kind`` library) or model file (``model``)."""
+    from pathlib import Path
+
+    from artcore import originality
+
+    bar = Progress("Reading the works to compare with (once)", messages=False)
+    try:
+        if kind == "model":
+            return originality.model_reference(Path(path), progress=bar)
+        return originality.library_reference(Library(path), progress=bar)
+    finally:
+        bar.clear()
+
+
+def originality_check(image, key: str, *, model_path=None, label: str = "Is it original?") -> None:
+    """A button that checks a picture (PIL image) against the works a generator was trained on (``model_path``)
+    or, without one or when it does not list them, the library's; shows the verdict and the nearest works."""
+    from pathlib import Path
+
+    from artcore import originality
+    from artcore.errors import UserError, sentence
+    from artcore.imageio import open_image
+
+    if not st.button(label, key=f"{key}_original",
+                     help="Compares the picture with every known work: a copy (even re-saved, cropped or recoloured), "
+                          "close to one, or original."):  # fmt: skip
+        return
+    lib = library()
+    try:
+        try:
+            ref = _reference("model", str(model_path), str(Path(model_path).stat().st_mtime)) if model_path else None
+        except UserError:
+            ref = None  # a model trained on the library: its works are the library's
+        ref = ref or _reference("library", str(lib.root), lib.version())
+        result = originality.check([image], ref, names=["picture"])[0]
+    except UserError as exc:
+        st.error(sentence(exc), icon=":material/info:")
+        return
+    say = {"copy": st.error, "close": st.warning, "original": st.success}[result["verdict"]]
+    say(f"{originality.WORDS[result['verdict']]} Compared with {ref.what}.")
+    cols = st.columns(1 + len(result["nearest"]))
+    cols[0].image(image, caption="Your picture", width="stretch")
+    for col, near in zip(cols[1:], result["nearest"]):
+        try:
+            col.image(open_image(near["path"], max_side=256), width="stretch",
+                      caption=f"{near['label'] or 'no label'} · {near['similarity']:.2f}")  # fmt: skip
+        except UserError:
+            col.caption(f"{near['label']} · {near['similarity']:.2f} (file missing)")

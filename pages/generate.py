@@ -3,6 +3,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from artcore import ui, video
 from artcore.errors import UserError, sentence
@@ -132,6 +133,11 @@ with tabs[0]:
         st.image(picture, caption=f"Pictures {seeds[0]}–{seeds[-1]}", width="stretch")
         st.download_button("Download grid (PNG)", png_bytes(picture), file_name="generated.png",
                            mime="image/png", key="g_dl")  # fmt: skip
+        st.subheader("Is it original?")
+        st.caption("Check a picture against the paintings the model learnt from: is it new, close to one, or a copy?")
+        number = st.selectbox("Picture", seeds, key="g_orig_pick", format_func=lambda n: f"Picture {n}")
+        one = gan.enlarge(gan.generate(model, [number], c, trunc))[0]
+        ui.originality_check(Image.fromarray(one), "g_orig", model_path=models[choice])
 
 # ---------------------------------------------------------------- latent walk
 with tabs[1]:

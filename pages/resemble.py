@@ -142,4 +142,9 @@ if mode == "library":
         except UserError:
             cols[i % 6].caption(f"{s['label']} · {s['score']:.2f} (image file missing)")
 
+st.subheader("Is it original?")
+st.caption("Compare your painting with every work in the library: is it a copy of one (even re-saved, cropped or "
+           "recoloured), close to one, or your own?")  # fmt: skip
+ui.originality_check(image, "resemble", label="Compare with the library")
+
 ui.suggested_styles(image, lib, key="resemble")

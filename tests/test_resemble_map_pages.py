@@ -180,3 +180,18 @@ def test_map_page_on_an_empty_library(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTCORE_HOME", str(tmp_path / "empty"))
     at = page("pages/map.py")
     assert any("needs at least 5 images" in i.value for i in at.info)
+
+
+def test_resemble_says_a_library_work_is_a_copy_and_a_photo_is_not(small_library, artdata):
+    at = page("pages/resemble.py")
+    record = small_library.records()[0]
+    at = at.selectbox(key="resemble_pick").set_value(record["sha256"]).run()
+    at.button(key="resemble_original").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("This is a copy of a work it knows")
+    assert "Compared with this library (8 works)" in at.error[0].value
+    photo = (artdata / "photos" / "sailboat.jpg").read_bytes()
+    at = at.get("file_uploader")[0].set_value(("sailboat.jpg", photo, "image/jpeg")).run()
+    at.button(key="resemble_original").click().run()
+    assert not at.exception and not at.error
+    assert at.success[-1].value.startswith("Original")

@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     tr.add_argument("--max-images", type=int, metavar="N", help="also stop after N images seen in total")
     tr.add_argument("--batch", type=int, help="images per step and process (default: 32 on CPU, 64 on GPU)")
     tr.add_argument("--channel-base", type=int, help="network width (default depends on --res and the device)")
+    tr.add_argument("--arch", choices=("stylegan", "projected"),
+                    help="networks of a new run: stylegan (default) or projected (FastGAN-style generator, "
+                         "discriminator on frozen EfficientNet-Lite0 features); a resumed run keeps its "
+                         "own")  # fmt: skip
     tr.add_argument("--checkpoint-minutes", type=float, default=5.0, help="checkpoint every (default: 5)")
     tr.add_argument("--sample-minutes", type=float, default=5.0, help="sample grid every (default: 5)")
     tr.add_argument("--out", required=True, metavar="RUN", help="run folder; training resumes if it has a checkpoint")
@@ -122,7 +126,7 @@ def cmd_train(args) -> int:
         result = train_run(args.out, args.res, args.minutes, data_dir=args.data, lib=lib, field=args.field,
                            batch=args.batch, channel_base=args.channel_base, max_images=args.max_images,
                            checkpoint_minutes=args.checkpoint_minutes, sample_minutes=args.sample_minutes,
-                           decoded=decoded, progress=progress)  # fmt: skip
+                           arch=args.arch, decoded=decoded, progress=progress)  # fmt: skip
     finally:
         decode_bar.close()
         if bar is not None:
@@ -246,7 +250,7 @@ def cmd_info(args) -> int:
     from artcore.gan.generate import info
 
     result = info(_model(args))
-    _report(args, result, f"{result['model']}: {result['resolution']} px, classes {', '.join(result['classes'])}; "
+    _report(args, result, f"{result['model']}: {result['arch']}, {result['resolution']} px, classes {', '.join(result['classes'])}; "
                           f"trained on {result['trained_images']} images in {result['train_seconds']} s "
                           f"({result['hardware']})")  # fmt: skip
     return 0

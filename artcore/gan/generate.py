@@ -16,14 +16,10 @@ import numpy as np
 from artcore import registry
 from artcore.config import WEIGHTS_DIR
 from artcore.errors import UserError
+from artcore.gan.common import MODEL, make_generator, read_checkpoint, to_uint8
 
 DEFAULT_MODEL = WEIGHTS_DIR / "gan-genre4-32.pt"
 DISPLAY_SIDE = 128  # outputs are enlarged to at least this many pixels a side for viewing and export
-
-
-def to_uint8(images) -> np.ndarray:
-    """Generator output (N×3×H×W in [-1, 1]) as N×H×W×3 uint8."""
-    return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
 
 
 @dataclass
@@ -92,33 +88,18 @@ class GanModel:
             return to_uint8(self.G.synthesis(w, noise=noise))
 
 
-def _read(path: Path) -> dict:
-    import torch
-
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-        if not isinstance(state, dict) or state.get("format") != "artcore-gan-1":
-            raise ValueError("not an artcore GAN file")
-        return state
-    except FileNotFoundError:
-        raise UserError(
-            f"no GAN model at {path}; train one with `artcore gan train` or use the shipped default"
-        ) from None
-    except (OSError, RuntimeError, ValueError, EOFError) as exc:
-        raise UserError(f"{path} is not an artcore GAN model ({exc})") from exc
-
-
 def load_model(path=None) -> GanModel:
-    """A model file or a training run folder (its ``model.pt``); ``None``: the shipped default."""
-    from artcore.gan.model import GanConfig, Generator
-    from artcore.gan.train import MODEL
+    """A model file or a training run folder (its ``model.pt``); ``None``: the shipped default. Either architecture:
+    the file's config says which (files from before ``arch`` existed are StyleGAN)."""
+    from artcore.gan.model import GanConfig
 
     path = Path(path) if path else DEFAULT_MODEL
     if path.is_dir():
         path = path / MODEL
-    state = _read(path)
-    G = Generator(GanConfig(**state["config"]))
-    G.load_state_dict({k: v.float() for k, v in state["G_ema"].items()})
+    state = read_checkpoint(path)
+    G = make_generator(GanConfig(**state["config"]))
+    # Saved models may be float16; integer buffers (batch norm's counters) stay as they are.
+    G.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["G_ema"].items()})
     G.eval().requires_grad_(False)
     info = {k: v for k, v in state.items() if k not in ("G_ema", "G", "D", "opt_G", "opt_D")}
     return GanModel(G, list(state["classes"]), info, path)
@@ -128,7 +109,6 @@ def available_models(lib=None) -> dict[str, Path]:
     """Models a user can pick: the shipped one, the library's own runs (trained in the app) and the CLI's runs
     under ``runs/``, newest first."""
     from artcore.config import PROJECT_ROOT
-    from artcore.gan.train import MODEL
 
     found = {f"shipped: {DEFAULT_MODEL.stem}": DEFAULT_MODEL} if DEFAULT_MODEL.is_file() else {}
     roots = [("library", Path(lib.root) / "gan-runs")] if lib is not None else []
@@ -159,8 +139,9 @@ def save_model(model: GanModel, out, metrics: dict | None = None, half: bool = T
 def info(model: GanModel) -> dict:
     """What the model is: the ``gan info --json`` object."""
     meta = model.info
-    return {"model": str(model.path), "classes": model.classes, "resolution": model.resolution,
-            "trained_images": meta.get("images_seen"), "train_seconds": meta.get("train_seconds"),
+    return {"model": str(model.path), "arch": model.G.cfg.arch, "classes": model.classes,
+            "resolution": model.resolution, "trained_images": meta.get("images_seen"),
+            "train_seconds": meta.get("train_seconds"),
             "hardware": meta.get("hardware"), "data": meta.get("data"), "class_counts": meta.get("class_counts"),
             "config": meta.get("config"), "metrics": meta.get("metrics", {})}  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""A compact StyleGAN2-style conditional generator and a projection discriminator.
+"""A compact StyleGAN2-style conditional generator and a projection discriminator (``arch="stylegan"``; the
+projected GAN of ``arch="projected"`` lives in ``artcore.gan.projected``).
 
 Generator: a mapping network turns (z, label embedding) into w; a synthesis network starts from a learned 4×4
 constant and doubles the resolution per stage with modulated, demodulated 3×3 convolutions, per-pixel noise and
@@ -19,10 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+ARCHS = ("stylegan", "projected")
+
 
 @dataclass(frozen=True)
 class GanConfig:
-    """Architecture settings; saved with every checkpoint so a model file rebuilds its own network."""
+    """Architecture settings; saved with every checkpoint so a model file rebuilds its own network. Fields added
+    later have defaults, so older files (without ``arch``) still load as the StyleGAN networks they are."""
 
     resolution: int = 64
     num_classes: int = 4
@@ -31,6 +35,12 @@ class GanConfig:
     mapping_layers: int = 4
     channel_base: int = 2048  # channels at resolution r: min(channel_max, channel_base // r)
     channel_max: int = 256
+    arch: str = "stylegan"  # "stylegan" or "projected" (see ARCHS)
+    lite0_side: int = 224  # projected only: smaller images are enlarged to this before Lite0 sees them
+
+    def __post_init__(self):
+        if self.arch not in ARCHS:
+            raise ValueError(f"unknown GAN architecture {self.arch!r}; known: {', '.join(ARCHS)}")
 
     def channels(self, res: int) -> int:
         return min(self.channel_max, self.channel_base // res)
@@ -100,6 +110,36 @@ class ModConv(nn.Module):
         return x
 
 
+def inject_noise(x: torch.Tensor, noise: torch.Tensor | str, strength: torch.Tensor,
+                 const: torch.Tensor) -> torch.Tensor:  # fmt: skip
+    """``x`` plus per-pixel noise scaled by ``strength``: a given map, "random", "const" (repeatable) or "none"."""
+    if isinstance(noise, torch.Tensor):
+        return x + noise * strength
+    if noise == "random":
+        return x + torch.randn(x.shape[0], 1, *x.shape[2:], device=x.device) * strength
+    if noise == "const":
+        return x + const * strength
+    return x
+
+
+class LayerNoise:
+    """Seeded per-layer noise for a generator whose ``layers`` each have ``res`` and a ``noise_const`` buffer."""
+
+    layers: nn.ModuleList
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.layers)
+
+    def seed_noise(self, seeds) -> list[torch.Tensor]:
+        """Per-layer noise (N×1×r×r each) drawn from each seed: every picture its own texture, always the same."""
+        maps = []
+        for seed in seeds:
+            g = torch.Generator().manual_seed(int(seed) + 0x5EED)
+            maps.append([torch.randn(1, 1, layer.res, layer.res, generator=g) for layer in self.layers])
+        return [torch.cat(per_layer).to(self.layers[0].noise_const.device) for per_layer in zip(*maps)]
+
+
 class SynthesisLayer(nn.Module):
     def __init__(self, cin: int, cout: int, w_dim: int, res: int, up: bool = False):
         super().__init__()
@@ -110,13 +150,7 @@ class SynthesisLayer(nn.Module):
         self.res = res
 
     def forward(self, x: torch.Tensor, w: torch.Tensor, noise: torch.Tensor | str = "random") -> torch.Tensor:
-        x = self.conv(x, w)
-        if isinstance(noise, torch.Tensor):
-            x = x + noise * self.noise_strength
-        elif noise == "random":
-            x = x + torch.randn(x.shape[0], 1, self.res, self.res, device=x.device) * self.noise_strength
-        elif noise == "const":
-            x = x + self.noise_const * self.noise_strength
+        x = inject_noise(self.conv(x, w), noise, self.noise_strength, self.noise_const)
         return _lrelu(x + self.bias[None, :, None, None])
 
 
@@ -130,7 +164,7 @@ class ToRGB(nn.Module):
         return self.conv(x, w) + self.bias[None, :, None, None]
 
 
-class Generator(nn.Module):
+class Generator(LayerNoise, nn.Module):
     """z (N×z_dim) and class weights (N×classes: one-hot, or a mix that sums to 1) → images in [-1, 1]."""
 
     def __init__(self, cfg: GanConfig):
@@ -155,18 +189,6 @@ class Generator(nn.Module):
             if r > 4:
                 self.layers.append(SynthesisLayer(cout, cout, cfg.w_dim, r))
             self.to_rgb.append(ToRGB(cout, cfg.w_dim))
-
-    @property
-    def num_layers(self) -> int:
-        return len(self.layers)
-
-    def seed_noise(self, seeds) -> list[torch.Tensor]:
-        """Per-layer noise (N×1×r×r each) drawn from each seed: every picture its own texture, the same every time."""
-        maps = []
-        for seed in seeds:
-            g = torch.Generator().manual_seed(int(seed) + 0x5EED)
-            maps.append([torch.randn(1, 1, layer.res, layer.res, generator=g) for layer in self.layers])
-        return [torch.cat(per_layer).to(self.const.device) for per_layer in zip(*maps)]
 
     def map(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """The mapping network: w for each (z, class weights) pair."""

@@ -76,7 +76,7 @@ def project(model, image, steps: int = 200, lr: float = 0.05, progress: Callable
     import torch.nn.functional as F
 
     from artcore import registry
-    from artcore.gan.train import square
+    from artcore.gan.common import square, to_uint8
     from artcore.imageio import open_image
 
     if not 1 <= steps <= 5000:
@@ -116,8 +116,6 @@ def project(model, image, steps: int = 200, lr: float = 0.05, progress: Callable
     with torch.no_grad():
         out = G.synthesis(w, noise=noise)
         perceptual = float(sum((a - b).square().mean() for a, b in zip(_features(net, out), t_feats)))
-    from artcore.gan.generate import to_uint8
-
     recon = to_uint8(out)[0]
     mse = float(np.mean((recon.astype(np.float32) - target_u8.astype(np.float32)) ** 2))
     psnr = 10 * math.log10(255**2 / max(mse, 1e-10))
