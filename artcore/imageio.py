@@ -107,7 +107,7 @@ def open_image(
     return rgb
 
 
-def _header_size(source: str | os.PathLike | bytes) -> tuple[int, int] | None:
+def header_size(source: str | os.PathLike | bytes) -> tuple[int, int] | None:
     """(width, height) from the file's header only, or None when it cannot be read (``open_image`` says why)."""
     try:
         with warnings.catch_warnings():
@@ -144,7 +144,7 @@ def open_picture(
     who = f"“{Path(name).name}”" if name else "This file"
     longest = None
     if max_side:
-        header = _header_size(source)
+        header = header_size(source)
         longest = max(scaled_size(header, max_side, min_side)) if header else max_side
     try:
         img = open_image(source, max_side=longest)

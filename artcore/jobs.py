@@ -206,6 +206,42 @@ class Board:
                 return job
         return None
 
+    def place(self, job_id: str) -> int | None:
+        """How many jobs will start before a queued one (the queue's own order), or None when it is not queued."""
+        with self._lock:
+            queued = [j for j in self._jobs.values() if j.status == "queued"]
+            running = [j for j in self._jobs.values() if j.status == "running"]
+            if job_id not in {j.id for j in queued}:
+                return None
+            ahead = 0
+            while queued:
+                nxt = self.policy(queued, running)
+                if nxt.id == job_id:
+                    return ahead
+                queued.remove(nxt)
+                running.append(nxt)
+                ahead += 1
+        return None
+
+    def wait_estimate(self, job_id: str) -> float | None:
+        """Seconds until a queued job starts, from how long finished jobs of each kind took (None: unknown)."""
+        ahead = self.place(job_id)
+        if ahead is None:
+            return None
+        took: dict[str, list[float]] = {}
+        for j in self.jobs():
+            if j.status == "done" and j.started and j.finished:
+                took.setdefault(j.kind, []).append(j.finished - j.started)
+        with self._lock:
+            queued = sorted((j for j in self._jobs.values() if j.status == "queued"), key=lambda j: j.created)
+            running = [j for j in self._jobs.values() if j.status == "running"]
+        typical = lambda kind: sorted(took[kind])[len(took[kind]) // 2] if took.get(kind) else None  # noqa: E731
+        parts = [j.seconds_left() if j.seconds_left() is not None else typical(j.kind) for j in running]
+        parts += [typical(j.kind) for j in queued[:ahead]]
+        if any(p is None for p in parts):
+            return None
+        return sum(parts) / self.workers
+
     def stop(self, job_id: str) -> None:
         """Ask a job to stop: a queued one ends at once, a running one at its next progress report."""
         with self._lock:

@@ -250,11 +250,15 @@ def weight_sliders(sources: list, key_prefix: str) -> None:
 def picture(data: bytes, name: str | None = None, *, purpose: str, min_side: int = 32, max_side: int | None = None):
     """An uploaded picture as a PIL image, or None after one plain ``st.error`` sentence saying why it cannot be
     used (not a picture; smaller than ``min_side`` px on a side, "too small ``purpose``")."""
+    from artcore import shared
     from artcore.errors import UserError, sentence
-    from artcore.imageio import open_picture
+    from artcore.imageio import header_size, open_picture
 
     try:
-        return open_picture(data, min_side=min_side, max_side=max_side, name=name, purpose=purpose)
+        header = header_size(data)
+        shared.policy().check_upload(len(data), header[0] * header[1] if header else None)
+        return open_picture(data, min_side=min_side, max_side=max_side, name=name and shared.safe_name(name),
+                            purpose=purpose)  # fmt: skip
     except UserError as exc:
         st.error(sentence(exc), icon=":material/info:")
         return None
@@ -404,13 +408,54 @@ def board():
 
 
 def owner() -> str:
-    """Whose jobs these are: one owner on a personal server (a shared class server gives each session its own)."""
-    return ""
+    """Whose jobs these are: one owner on a personal server; on a shared class server, each browser session."""
+    from artcore import shared
+
+    if not shared.policy().shared:
+        return ""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else ""
 
 
 def start_job(kind: str, params: dict, title: str):
-    """Queue a background job for this user; returns it."""
+    """Queue a background job for this user; returns it. On a shared server one session may have only
+    ``jobs_per_session`` jobs waiting or running (a ``UserError`` says so)."""
+    from artcore import shared
+    from artcore.errors import UserError
+
+    limit = shared.policy().jobs_per_session
+    mine = [j for j in board().jobs(owner=owner()) if j.active]
+    if limit and len(mine) >= limit:
+        raise UserError(f"you already have {len(mine)} pieces of work waiting or running on this class server; "
+                        "start another when one has finished")  # fmt: skip
     return board().submit(kind, params, title=title, owner=owner())
+
+
+def teacher_unlocked(action: str, key: str) -> bool:
+    """True on a personal server; on a shared class server only once this session gave the teacher's passcode
+    (asked for here, in a password field; the passcode itself is never kept or shown)."""
+    from artcore import shared
+
+    if not shared.policy().shared or st.session_state.get("_teacher"):
+        return True
+    try:
+        secrets = dict(st.secrets)
+    except Exception:  # noqa: BLE001  (no secrets file: Streamlit raises its own error types)
+        secrets = {}
+    if not shared.teacher_passcode(secrets):
+        st.info(f"On this class server only the teacher can {action}.", icon=":material/lock:")
+        return False
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    given = c1.text_input(f"Teacher's passcode, to {action}", type="password", key=f"{key}_passcode")
+    if c2.button("Unlock", key=f"{key}_unlock") and given:
+        if shared.passcode_ok(given, secrets):
+            st.session_state["_teacher"] = True
+            st.session_state.pop(f"{key}_passcode", None)
+            st.rerun()
+        st.error("That is not the teacher's passcode.", icon=":material/lock:")
+    return False
 
 
 def _job_line(job) -> None:
@@ -432,7 +477,12 @@ def job_progress(job_id: str, label: str = "") -> None:
     if job is None or not job.active:
         st.rerun()
     c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
-    c1.progress(job.fraction, text=f"{label or job.title}: {jobs.describe(job)}")
+    words = jobs.describe(job)
+    if job.status == "queued":
+        ahead, wait = board().place(job_id), board().wait_estimate(job_id)
+        words = (f"waiting for its turn, {ahead} ahead of it" if ahead else "next in line") + (
+            f" ({jobs.time_left(wait).replace(' left', '')} to wait)" if wait else "")
+    c1.progress(job.fraction, text=f"{label or job.title}: {words}")
     if c2.button("Stop", key=f"job_stop_{job_id}", help="Stops it soon; what is done is kept, and it can be resumed."):
         board().stop(job_id)
     st.caption("This runs on the server: you can close this tab or go to another page, and come back to it here "

@@ -13,6 +13,8 @@ st.markdown("Gather more pictures from **Flickr** or a public **Pinterest** boar
             "licence and credit line. Ask for a number of pictures: running it again tops up to that number, and "
             "nothing is fetched twice.")  # fmt: skip
 
+if not ui.teacher_unlocked("collect pictures from the web", "collect"):
+    st.stop()
 # A run interrupted by Stop (a rerun) never reaches its end, so its flag is still set on the next run.
 stopped = st.session_state.pop("collect_running", None)
 

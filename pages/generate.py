@@ -274,7 +274,8 @@ with tabs[4]:
                    "sessions, each one carries on from the last.")  # fmt: skip
         # Training runs on the server as a background job: it goes on if this tab is closed, and shows here on return.
         training = ui.board().find("gan-train", field=field, res=res)
-        if st.button("Train", type="primary", key="t_go", disabled=bool(training)):
+        if ui.teacher_unlocked("train a model", "t") and st.button("Train", type="primary", key="t_go",
+                                                                  disabled=bool(training)):  # fmt: skip
             ui.start_job("gan-train", {"field": field, "res": res, "minutes": minutes},
                          f"Training the generator on your {field}s")  # fmt: skip
             st.rerun()

@@ -19,7 +19,7 @@ elif last and last.status in ("interrupted", "stopped"):
     with st.container(border=True):
         st.markdown(f"**The import of the sample paintings stopped** at {last.done:,} of {last.total:,} pictures "
                     f"({last.message.rstrip('.')}). Resume it to bring in the rest; what was copied stays.")  # fmt: skip
-        if st.button("Resume the import", type="primary"):
+        if ui.teacher_unlocked("resume the import", "resume") and st.button("Resume the import", type="primary"):
             board.resume(last.id)
             st.rerun()
 if g["images"] == 0 and not importing:
@@ -28,7 +28,8 @@ if g["images"] == 0 and not importing:
         samples = home.sample_folders()
         if samples:
             st.markdown("Or start with the sample paintings:\n" + "\n".join(f"- {line}" for line in home.sample_description()))
-            if st.button("Import the sample paintings", type="primary"):
+            if ui.teacher_unlocked("import the sample paintings", "samples") and st.button(
+                    "Import the sample paintings", type="primary"):  # fmt: skip
                 ui.start_job("import", home.sample_import(samples), "Importing the sample paintings")
                 st.rerun()
 if g["images"]:

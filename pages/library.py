@@ -2,7 +2,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from artcore import ui
+from artcore import shared, ui
 from artcore.errors import UserError, sentence
 from artcore.library import LABEL_FIELDS, detect_label_field, detect_layout
 
@@ -120,7 +120,13 @@ with tab_import:
         bar.clear()
 
     st.subheader("Import a folder on this server")
-    folder = st.text_input("Folder", placeholder="/path/to/paintings", key="folder_path")
+    allowed = ui.teacher_unlocked("import a folder", "folder")
+    folder = st.text_input("Folder", placeholder="/path/to/paintings", key="folder_path", disabled=not allowed)
+    try:  # on a class server, only below the folders the teacher shared (checked before anything looks at it)
+        place = shared.policy().check_folder(folder) if folder and allowed else None
+    except UserError as exc:
+        st.error(sentence(exc), icon=":material/lock:")
+        place = None
     meaning_slot = st.container()  # drawn above "Advanced", filled once the layout is known
     with st.expander("Advanced"):
         layout = st.selectbox("How the folder is organised", ["auto", "folder", "kaggle", "wikiart"],
@@ -128,9 +134,9 @@ with tab_import:
                                            "kaggle": "Kaggle “Best Artworks” (images/ + artists.csv)",
                                            "wikiart": "WikiArt genre folders"}.get,
                               help="Detected automatically; change it only if the detection is wrong.")  # fmt: skip
-    is_dir = bool(folder) and Path(folder).expanduser().is_dir()
-    found_layout = detect_layout(Path(folder).expanduser()) if is_dir and layout == "auto" else layout
-    detected = detect_label_field(folder) if is_dir else None
+    is_dir = place is not None and place.is_dir()
+    found_layout = detect_layout(place) if is_dir and layout == "auto" else layout
+    detected = detect_label_field(place) if is_dir else None
     meanings = ["artist", "genre", "style", "not labels"]
     default = detected or ("not labels" if is_dir else "artist")
     # The key follows the detection: a new folder pre-selects what it holds; the painter can still change it.
@@ -148,12 +154,12 @@ with tab_import:
     importing = ui.board().find("import", purpose="folder")
     if importing:
         ui.job_progress(importing.id, "Importing the folder, checking and copying each picture")
-    elif st.button("Import folder", type="primary", disabled=not folder, key="folder_go"):
+    elif st.button("Import folder", type="primary", disabled=place is None, key="folder_go"):
         if not is_dir:
             st.error(f"The folder “{folder}” does not exist on this server.", icon=":material/info:")
         else:
             job = ui.start_job("import", {"purpose": "folder", "folders": [{
-                "path": str(Path(folder).expanduser()), "layout": layout,
+                "path": str(place), "layout": layout,
                 "label_from": "none" if meaning == "not labels" else "parent",
                 "label_field": "artist" if meaning == "not labels" else meaning}]},
                 f"Importing {Path(folder).name or folder}")  # fmt: skip
@@ -200,10 +206,11 @@ with tab_browse:
                     st.button("Merge", key="fix_merge", disabled=st.session_state.get("fix_into") is None,
                               on_click=merge_into, args=(fix_field, name))  # fmt: skip
                 with r3:
-                    sure_key = f"fix_sure_{fix_field}_{name}"  # a tick for one label never carries over to another
-                    sure = st.checkbox(f"Yes, clear “{name}” from {images(counts[name])}", key=sure_key)
-                    st.button("Delete label", key="fix_delete", disabled=not sure, on_click=delete,
-                              args=(fix_field, name, sure_key))  # fmt: skip
+                    if ui.teacher_unlocked("delete", "fix_del"):
+                        sure_key = f"fix_sure_{fix_field}_{name}"  # a tick for one label never carries over
+                        sure = st.checkbox(f"Yes, clear “{name}” from {images(counts[name])}", key=sure_key)
+                        st.button("Delete label", key="fix_delete", disabled=not sure, on_click=delete,
+                                  args=(fix_field, name, sure_key))  # fmt: skip
                 st.caption("Renaming, merging and deleting change labels only; the images stay in the library.")
 
         c1, c2, c3 = st.columns([1, 2, 1])
@@ -222,13 +229,14 @@ with tab_browse:
                  for i, r in enumerate(shown)}  # fmt: skip
         ui.thumbnail_grid(lib, [{**r, "caption": names[r["sha256"]]} for r in shown], columns=8, caption_field="caption")
         with st.expander("Remove images"):
-            pick_key = f"remove_pick_{field}_{value}_{page}"
-            picked = st.multiselect("Images to remove (numbered as in the grid)", list(names), key=pick_key,
-                                    format_func=lambda s: f"{names[s]} · {s[:12]}")  # fmt: skip
-            sure = st.checkbox("Yes, remove them: their copies and thumbnails in the library are deleted (files "
-                               "elsewhere are not touched)", key=f"{pick_key}_sure")  # fmt: skip
-            st.button(f"Remove {images(len(picked))}" if picked else "Remove", key="remove_go", disabled=not (picked and sure),
-                      on_click=remove, args=(pick_key,))  # fmt: skip
+            if ui.teacher_unlocked("delete", "remove"):
+                pick_key = f"remove_pick_{field}_{value}_{page}"
+                picked = st.multiselect("Images to remove (numbered as in the grid)", list(names), key=pick_key,
+                                        format_func=lambda s: f"{names[s]} · {s[:12]}")  # fmt: skip
+                sure = st.checkbox("Yes, remove them: their copies and thumbnails in the library are deleted (files "
+                                   "elsewhere are not touched)", key=f"{pick_key}_sure")  # fmt: skip
+                st.button(f"Remove {images(len(picked))}" if picked else "Remove", key="remove_go", disabled=not (picked and sure),
+                          on_click=remove, args=(pick_key,))  # fmt: skip
 
 # ------------------------------------------------------------ messages and proposed merges (top of the page)
 
@@ -242,18 +250,18 @@ if found and not st.session_state.get("merges_dismissed"):
     with proposals.container(border=True):
         st.subheader("Same name, written two ways?")
         st.caption("These labels look like one painter (or genre, or style) under two names, e.g. Monet from your "
-                   "folders and Claude Monet from Kaggle. Merging puts their images under one name, so Explore, "
-                   "Which artist?, the Map and the artist facts see them as one.")  # fmt: skip
+                       "folders and Claude Monet from Kaggle. Merging puts their images under one name, so Explore, "
+                       "Which artist?, the Map and the artist facts see them as one.")  # fmt: skip
         known = set(lib.artist_names())
         for f, pairs in found.items():
-            counts = lib.label_counts(f)
-            for old, new in pairs:
-                c1, c2 = st.columns([5, 1])
-                about = [images(counts[new])] if counts.get(new) else []
-                about += ["Kaggle's name, with artist facts"] if f == "artist" and new in known else []
-                c1.markdown(f"{f}: **{old}** ({images(counts.get(old, 0))}) → **{new}**"
-                            + (f" ({'; '.join(about)})" if about else ""))  # fmt: skip
-                c2.button("Merge", key=f"merge_{f}_{old}_{new}", on_click=merge_pairs, args=({f: [(old, new)]},))
+                counts = lib.label_counts(f)
+                for old, new in pairs:
+                    c1, c2 = st.columns([5, 1])
+                    about = [images(counts[new])] if counts.get(new) else []
+                    about += ["Kaggle's name, with artist facts"] if f == "artist" and new in known else []
+                    c1.markdown(f"{f}: **{old}** ({images(counts.get(old, 0))}) → **{new}**"
+                                + (f" ({'; '.join(about)})" if about else ""))  # fmt: skip
+                    c2.button("Merge", key=f"merge_{f}_{old}_{new}", on_click=merge_pairs, args=({f: [(old, new)]},))
         n = sum(len(p) for p in found.values())
         c1, c2 = st.columns([1, 5])
         c1.button(f"Merge all {n}", key="merge_all", type="primary", on_click=merge_pairs, args=(found,))

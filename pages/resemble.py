@@ -27,7 +27,8 @@ with st.sidebar:
             "sample": "the sample set (10 impressionists)"}.get)  # fmt: skip
         label = "Retrain" if model_path.is_file() else "Train the model"
         training = ui.board().find("which-artist", field=field)
-        if st.button(label, key="resemble_train", type="secondary", disabled=bool(training)):
+        if ui.teacher_unlocked("train a model", "resemble") and st.button(
+                label, key="resemble_train", type="secondary", disabled=bool(training)):  # fmt: skip
             ui.start_job("which-artist", {"field": field, "source": source}, f"Training the {field} model")
             st.rerun()
 

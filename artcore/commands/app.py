@@ -13,6 +13,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     app = sub.add_parser("app", parents=[common], help="start the web app")
     app.add_argument("--port", type=int, default=8501)
     app.add_argument("--headless", action="store_true", help="do not open a browser")
+    app.add_argument("--shared", action="store_true",
+                     help="a class server: folder imports only below the configured roots, a teacher passcode "
+                          "($ARTCORE_TEACHER_PASSCODE) for collect, training, folder import and deleting, upload and "
+                          "job limits (README: A class server)")  # fmt: skip
     app.set_defaults(func=cmd_app)
 
 
@@ -22,6 +26,8 @@ def cmd_app(args) -> int:
         from artcore.config import library_dir
 
         env["ARTCORE_HOME"] = str(library_dir(args.library))
+    if args.shared:
+        env["ARTCORE_SHARED"] = "1"
     cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
            "--server.port", str(args.port), "--server.headless", "true" if args.headless else "false",
            "--browser.gatherUsageStats", "false"]  # fmt: skip

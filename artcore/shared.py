@@ -1,0 +1,122 @@
+"""Shared mode: one server for a class. What students may do, what needs the teacher, and the limits.
+
+Off by default (a personal server: no passcode, no limits beyond the app's own). ``artcore app --shared`` turns it
+on (``ARTCORE_SHARED=1``), with settings from the ``[server]`` table of a TOML file: ``$ARTCORE_SERVER_CONFIG``,
+else ``server.toml`` in the library folder::
+
+    [server]
+    shared = true                       # the same as --shared
+    import_roots = ["/srv/class/paintings"]  # folder imports only below these (none: no folder imports)
+    max_upload_mb = 20
+    max_megapixels = 40
+    jobs_per_session = 2                # background jobs one browser session may have queued or running
+    max_video_seconds = 60
+
+The teacher's passcode comes from ``$ARTCORE_TEACHER_PASSCODE`` (or Streamlit secrets, ``teacher_passcode``), never
+from the file, and is never shown or logged. Without one, teacher actions (collect, training, folder import,
+deleting) are off in shared mode.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from artcore.config import library_dir
+from artcore.errors import UserError
+
+PASSCODE_ENV = "ARTCORE_TEACHER_PASSCODE"
+TEACHER_ACTIONS = ("collect", "train", "import a folder", "delete")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a server allows. The defaults are a personal server's: nothing restricted."""
+
+    shared: bool = False
+    import_roots: tuple[Path, ...] = field(default_factory=tuple)
+    max_upload_mb: float | None = None
+    max_megapixels: float | None = None
+    jobs_per_session: int | None = None
+    max_video_seconds: float | None = None
+
+    def check_folder(self, text: str) -> Path:
+        """The folder a user typed, resolved (symlinks and ``..`` followed); in shared mode it must lie inside one
+        of ``import_roots``. A ``UserError`` says why not, without naming any other place on the server."""
+        if "\x00" in text:
+            raise UserError("that folder name is not valid")
+        path = Path(text).expanduser()
+        if not self.shared:
+            return path
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise UserError("that folder does not exist among the folders this class server shares") from None
+        for root in self.import_roots:
+            try:
+                real.relative_to(Path(root).resolve())
+                return real
+            except ValueError:
+                continue
+        raise UserError("on this class server, folders can only be imported from the folders the teacher shared")
+
+    def check_upload(self, size_bytes: int, pixels: int | None = None) -> None:
+        """Refuse an upload over the per-file size or pixel limits, in one sentence."""
+        if self.max_upload_mb and size_bytes > self.max_upload_mb * 1e6:
+            raise UserError(f"this file is {size_bytes / 1e6:.0f} MB; this class server takes files up to "
+                            f"{self.max_upload_mb:g} MB")  # fmt: skip
+        if self.max_megapixels and pixels and pixels > self.max_megapixels * 1e6:
+            raise UserError(f"this picture has {pixels / 1e6:.0f} megapixels; this class server takes up to "
+                            f"{self.max_megapixels:g}")  # fmt: skip
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("ARTCORE_SERVER_CONFIG") or library_dir() / "server.toml")
+
+
+def policy() -> Policy:
+    """The server's policy: ``[server]`` of the config file, ``ARTCORE_SHARED=1`` forcing shared mode on."""
+    table: dict = {}
+    path = config_path()
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("server", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise UserError(f"the server settings {path.name} cannot be read: {exc}") from exc
+    shared = bool(table.get("shared")) or os.environ.get("ARTCORE_SHARED") == "1"
+    if not shared:
+        return Policy()
+    num = lambda k, d: float(table[k]) if k in table else d  # noqa: E731
+    return Policy(shared=True, import_roots=tuple(Path(p).expanduser() for p in table.get("import_roots", [])),
+                  max_upload_mb=num("max_upload_mb", 20.0), max_megapixels=num("max_megapixels", 40.0),
+                  jobs_per_session=int(num("jobs_per_session", 2)),
+                  max_video_seconds=num("max_video_seconds", 60.0))  # fmt: skip
+
+
+def teacher_passcode(secrets: dict | None = None) -> str | None:
+    """The configured passcode (environment first, then Streamlit secrets), or None."""
+    code = os.environ.get(PASSCODE_ENV) or (secrets or {}).get("teacher_passcode")
+    return str(code) if code else None
+
+
+def passcode_ok(given: str, secrets: dict | None = None) -> bool:
+    """Whether ``given`` is the teacher's passcode (compared in constant time); False when none is configured."""
+    code = teacher_passcode(secrets)
+    return bool(code) and hmac.compare_digest(given.encode(), code.encode())
+
+
+def safe_name(name: str, limit: int = 80) -> str:
+    """An uploaded file's name as something safe to show and to use in a file name: the last path part only, no
+    control characters or path separators, at most ``limit`` characters (the extension kept)."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
+    base = base.strip(" .") or "upload"
+    stem, dot, ext = base.rpartition(".")
+    if dot and len(ext) <= 8:
+        return stem[: max(1, limit - len(ext) - 1)] + "." + ext
+    return base[:limit]
