@@ -58,6 +58,12 @@ def _lrelu(x: torch.Tensor) -> torch.Tensor:
     return F.leaky_relu(x, 0.2) * math.sqrt(2)
 
 
+def mapping_input(z: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
+    """z and the class embedding, each scaled to unit mean square and concatenated: neither drowns the other."""
+    norm = lambda t: t * torch.rsqrt(t.square().mean(1, keepdim=True) + 1e-8)  # noqa: E731
+    return torch.cat([norm(z), norm(e)], 1)
+
+
 class EqualLinear(nn.Module):
     """A linear layer with equalised learning rate (weights scaled at run time, optional lower learning rate)."""
 
@@ -192,10 +198,7 @@ class Generator(LayerNoise, nn.Module):
 
     def map(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """The mapping network: w for each (z, class weights) pair."""
-        z = z * torch.rsqrt(z.square().mean(1, keepdim=True) + 1e-8)
-        e = self.embed(c)
-        e = e * torch.rsqrt(e.square().mean(1, keepdim=True) + 1e-8)
-        return self.mapping(torch.cat([z, e], 1))
+        return self.mapping(mapping_input(z, self.embed(c)))
 
     def synthesis(self, w: torch.Tensor, noise: str | list[torch.Tensor] = "random") -> torch.Tensor:
         """Images from w (N×w_dim). ``noise``: "random", "const" (repeatable), "none", or one tensor per layer."""

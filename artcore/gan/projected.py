@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from artcore import lite0
-from artcore.gan.model import GanConfig, LayerNoise, inject_noise
+from artcore.gan.model import GanConfig, LayerNoise, inject_noise, mapping_input
 
 LITE0_BLOCKS = lite0.STAGE_ENDS[1:]  # strides 4, 8, 16, 32
 MIX_CHANNELS = (32, 64, 128, 256)  # channels per scale after cross-channel mixing (Sauer et al. use twice these)
@@ -92,10 +92,7 @@ class FastGenerator(LayerNoise, nn.Module):
 
     def map(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """The mapping network: w for each (z, class weights) pair."""
-        z = z * torch.rsqrt(z.square().mean(1, keepdim=True) + 1e-8)
-        e = self.embed(c)
-        e = e * torch.rsqrt(e.square().mean(1, keepdim=True) + 1e-8)
-        return self.mapping(torch.cat([z, e], 1))
+        return self.mapping(mapping_input(z, self.embed(c)))
 
     def synthesis(self, w: torch.Tensor, noise: str | list[torch.Tensor] = "random") -> torch.Tensor:
         """Images from w (N×w_dim). ``noise``: "random", "const" (repeatable), "none", or one tensor per layer."""
