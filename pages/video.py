@@ -2,7 +2,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from artcore import tasks, ui, video
+from artcore import shared, tasks, ui, video
 from artcore.errors import UserError, sentence
 
 SIZES = [320, 480, 720, 1080]
@@ -55,7 +55,8 @@ else:
 if clip is None:
     st.stop()
 try:
-    info = video.probe(clip)
+    # A class server may allow shorter clips than the app itself (its max_video_seconds).
+    info = video.probe(clip, max_seconds=shared.policy().max_video_seconds or video.MAX_SECONDS)
 except UserError as exc:
     # The clip is stored under its content hash: name it as the painter knows it.
     st.error(sentence(str(exc).replace(clip.name, f"“{up.name}”") if source == "Upload" else exc))

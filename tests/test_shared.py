@@ -123,3 +123,15 @@ def test_place_in_line_follows_the_fair_queue_and_a_session_has_a_job_limit(clas
         for j in mine:
             ui.board().wait(j.id, 30)
         jobs.TASKS.pop("test-wait")
+
+
+def test_a_class_server_takes_shorter_clips(class_server, tmp_path, artdata):
+    from artcore import video
+
+    (tmp_path / "server.toml").write_text("[server]\nshared = true\nmax_video_seconds = 1\n")
+    clip = video.demo_clip(artdata / "photos" / "sailboat.jpg", "sailboat-test")  # a 3-second camera move
+    at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at.switch_page("pages/video.py").run()
+    at = at.get("file_uploader")[0].set_value(("move.mp4", clip.read_bytes(), "video/mp4")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "is 3 s long; this server stylizes clips up to 1 s" in at.error[0].value
