@@ -26,6 +26,7 @@ from artcore.imageio import atomic_write_bytes
 ACTIVE = ("queued", "running")
 ENDED = ("done", "failed", "stopped", "interrupted")
 KEEP_ENDED = 20  # ended records kept on disk per board; older ones are pruned
+SCRATCH_HOURS = 6.0  # a session's scratch files (its uploads and results) are removed after this long
 SAVE_EVERY = 0.5  # seconds between progress writes of one job
 
 
@@ -168,6 +169,24 @@ class Board:
         for job in ended[:-KEEP_ENDED] if len(ended) > KEEP_ENDED else []:
             self._jobs.pop(job.id, None)
             self._path(job.id).unlink(missing_ok=True)
+
+    def scratch(self, owner: str) -> Path:
+        """A folder for one owner's working files (a picture to restyle, its result); files older than
+        ``SCRATCH_HOURS`` in any owner's folder are removed first, so a closed session leaves nothing for long."""
+        import re
+        import shutil
+
+        root = self.folder / "scratch"
+        cutoff = time.time() - SCRATCH_HOURS * 3600
+        for folder in root.glob("*") if root.is_dir() else []:
+            for f in folder.iterdir():
+                if f.stat().st_mtime < cutoff:
+                    f.unlink(missing_ok=True)
+            if folder.is_dir() and not any(folder.iterdir()):
+                shutil.rmtree(folder, ignore_errors=True)
+        mine = root / (re.sub(r"[^A-Za-z0-9_-]", "", owner)[:64] or "personal")
+        mine.mkdir(parents=True, exist_ok=True)
+        return mine
 
     # ------------------------------------------------------------ what callers use
 

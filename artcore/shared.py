@@ -11,6 +11,9 @@ else ``server.toml`` in the library folder::
     max_megapixels = 40
     jobs_per_session = 2                # background jobs one browser session may have queued or running
     max_video_seconds = 60
+    queue = true                        # restyling also goes through the server's job queue (false: each
+                                        # visitor's own session renders, as on a personal server)
+    workers = 2                         # jobs run at once (default: the number of cores)
 
 The teacher's passcode comes from ``$ARTCORE_TEACHER_PASSCODE`` (or Streamlit secrets, ``teacher_passcode``), never
 from the file, and is never shown or logged. Without one, teacher actions (collect, training, folder import,
@@ -44,6 +47,8 @@ class Policy:
     max_megapixels: float | None = None
     jobs_per_session: int | None = None
     max_video_seconds: float | None = None
+    queue: bool = False  # restyling goes through the job queue, not the visitor's own session
+    workers: int | None = None  # background jobs at once (None: $ARTCORE_JOB_WORKERS, else 1)
 
     def check_folder(self, text: str) -> Path:
         """The folder a user typed, resolved (symlinks and ``..`` followed); in shared mode it must lie inside one
@@ -95,7 +100,8 @@ def policy() -> Policy:
     return Policy(shared=True, import_roots=tuple(Path(p).expanduser() for p in table.get("import_roots", [])),
                   max_upload_mb=num("max_upload_mb", 20.0), max_megapixels=num("max_megapixels", 40.0),
                   jobs_per_session=int(num("jobs_per_session", 2)),
-                  max_video_seconds=num("max_video_seconds", 60.0))  # fmt: skip
+                  max_video_seconds=num("max_video_seconds", 60.0), queue=bool(table.get("queue", True)),
+                  workers=int(num("workers", os.cpu_count() or 1)))  # fmt: skip
 
 
 def teacher_passcode(secrets: dict | None = None) -> str | None:

@@ -106,6 +106,35 @@ def render_video(params: dict, ctx: Context) -> dict:
     return {**result, "summary": f"Rendered {result['frames']:,} frames."}
 
 
+@task("stylize")
+def restyle(params: dict, ctx: Context) -> dict:
+    """``{"content": PNG path, "sources": [specs], "out": PNG path, "size", "strength", "preserve_color",
+    "style_scale"}``: the style studio's Stylize, when a class server queues it."""
+    from artcore.style import parse_source, stylize_to_file
+
+    result = stylize_to_file(Path(params["content"]), [parse_source(s) for s in params["sources"]],
+                             Path(params["out"]), size=params.get("size"), strength=params.get("strength", 1.0),
+                             preserve_color=params.get("preserve_color", False),
+                             style_scale=params.get("style_scale", 256), library=_library(ctx),
+                             progress=lambda d, t: ctx.progress(d, t, "Painting"))  # fmt: skip
+    return {**result, "summary": f"Painted at {result['size'][0]}×{result['size'][1]} px."}
+
+
+def stylize_params(folder: Path, content, sources, library, **settings) -> dict:
+    """A queued Stylize's parameters: the picture (PIL) saved in ``folder`` (a session's scratch folder), the
+    styles as text, the result's path there, and the settings."""
+    import hashlib
+
+    from artcore.imageio import atomic_write_bytes, png_bytes
+
+    data = png_bytes(content)
+    path = folder / f"content-{hashlib.sha256(data).hexdigest()[:16]}.png"
+    if not path.exists():
+        atomic_write_bytes(path, data)
+    return {"content": str(path), "sources": source_specs(sources, folder, library),
+            "out": str(folder / f"result-{time.time_ns()}.png"), **settings}
+
+
 def source_specs(sources, folder: Path, library=None) -> list[str]:
     """Style sources as ``parse_source`` strings for a job's parameters; pictures given as bytes or images, and
     style vectors (a painter with works left out: from ``library``), are saved by content in ``folder`` first."""

@@ -401,10 +401,11 @@ JOB_ICONS = {"queued": ":material/schedule:", "running": ":material/progress_act
 
 
 def board():
-    """The library's job board: work that runs on the server and outlives the tab."""
-    from artcore import jobs
+    """The library's job board: work that runs on the server and outlives the tab (on a class server, as many
+    workers as its policy says)."""
+    from artcore import jobs, shared
 
-    return jobs.board(config.library_dir())
+    return jobs.board(config.library_dir(), workers=shared.policy().workers)
 
 
 def owner() -> str:

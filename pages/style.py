@@ -4,7 +4,7 @@ import io
 import streamlit as st
 from PIL import Image
 
-from artcore import ui
+from artcore import jobs, shared, tasks, ui
 from artcore.errors import UserError, sentence
 from artcore.imageio import central_crop, open_picture, png_bytes, scaled_size
 from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, builtin_painter, builtin_title, contact_sheet, stylize
@@ -128,7 +128,25 @@ with tab_fast:
                                 key="style_scale",
                                 help="The painting is looked at this many pixels wide before its style is taken: "
                                      "small values give broad strokes, large values fine ones. Default 256.")  # fmt: skip
-    if st.button("Stylize", type="primary", disabled=not sources, key="go"):
+    queued = shared.policy().queue  # a class server paints in its job queue, fairly between visitors
+    painting = ui.board().get(st.session_state.get("style_job", ""))
+    if painting and painting.active:
+        ui.job_progress(painting.id, "Painting your picture")
+    elif painting:  # a queued painting has ended: show it like one painted here
+        st.session_state.pop("style_job")
+        if painting.status == "done":
+            result = open_picture(painting.result["output"])
+            st.session_state["style_result"] = (painting.params["content_key"], result)
+            remember(painting.params["label"], result)
+        else:
+            st.warning(jobs.describe(painting), icon=":material/info:")
+    if st.button("Stylize", type="primary", disabled=not sources or bool(painting and painting.active), key="go"):
+        if queued:
+            params = tasks.stylize_params(ui.board().scratch(ui.owner()), content, sources, lib, size=int(size),
+                                          strength=strength, preserve_color=keep, style_scale=style_scale)
+            params.update(content_key=content_key, label=" + ".join(s.label for s in sources))
+            st.session_state["style_job"] = ui.start_job("stylize", params, "Painting your picture").id
+            st.rerun()
         bar = ui.Progress("Painting your picture", messages=False)
         try:
             result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,

@@ -170,3 +170,14 @@ def test_style_sources_travel_to_a_job_as_text(tmp_path, artdata):
     assert [b.kind for b in back] == ["builtin", "image", "artist", "vector"]
     assert Path(back[1].value).read_bytes() == picture and back[3].weight == 0.1
     np.testing.assert_allclose(back[3].value, label_vector(lib, "artist", "Monet", (out,)), atol=1e-6)
+
+
+def test_scratch_files_of_closed_sessions_go_after_a_while(fresh_board):
+    old = fresh_board.scratch("session-1") / "result.png"
+    old.write_bytes(b"x")
+    long_ago = time.time() - jobs.SCRATCH_HOURS * 3600 - 60
+    os.utime(old, (long_ago, long_ago))
+    fresh = fresh_board.scratch("session-2") / "content.png"
+    fresh.write_bytes(b"y")
+    assert fresh_board.scratch("../../etc").name == "etc" and fresh_board.scratch("").name == "personal"
+    assert not old.exists() and not old.parent.exists() and fresh.exists()

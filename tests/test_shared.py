@@ -135,3 +135,24 @@ def test_a_class_server_takes_shorter_clips(class_server, tmp_path, artdata):
     at = at.get("file_uploader")[0].set_value(("move.mp4", clip.read_bytes(), "video/mp4")).run()
     assert not at.exception
     assert len(at.error) == 1 and "is 3 s long; this server stylizes clips up to 1 s" in at.error[0].value
+
+
+def test_a_class_server_paints_in_its_queue(class_server, artdata, tmp_path):
+    from jobwait import settle
+
+    from artcore.library import Library
+
+    photo = artdata / "photos" / "sailboat.jpg"
+    Library(tmp_path / "lib").add_bytes(photo.read_bytes(), source="test", original=str(photo))
+    at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=180).run()
+    at.switch_page("pages/style.py").run()
+    at.multiselect(key="builtins").select(3).run()
+    at.number_input(key="size").set_value(256).run()
+    at.button(key="go").click().run()
+    assert not at.exception, at.exception
+    job = jobs.board(tmp_path / "lib").get(at.session_state["style_job"])
+    assert job.kind == "stylize" and job.owner == "test session id" and "scratch" in job.params["content"]
+    at = settle(at)
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("Result: 256×") for c in at.caption)
+    assert len(at.session_state["style_gallery"]) == 1
