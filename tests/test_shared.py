@@ -156,3 +156,19 @@ def test_a_class_server_paints_in_its_queue(class_server, artdata, tmp_path):
     assert not at.exception and not at.error
     assert any(c.value.startswith("Result: 256×") for c in at.caption)
     assert len(at.session_state["style_gallery"]) == 1
+
+
+def test_artcore_app_shared_starts_a_class_server(tmp_path, monkeypatch):
+    from artcore.commands import app
+
+    monkeypatch.setenv("ARTCORE_SERVER_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("ARTCORE_SHARED", raising=False)
+    seen = {}
+    monkeypatch.setattr(app.os, "execve", lambda exe, cmd, env: seen.update(cmd=cmd, env=env))
+    monkeypatch.setattr(app.os, "environ", dict(os.environ))  # cmd_app hands the policy its environment
+    app.cmd_app(app.argparse.Namespace(port=9000, headless=True, shared=True, library=str(tmp_path / "lib")))
+    assert seen["env"]["ARTCORE_SHARED"] == "1"
+    assert seen["cmd"][-2:] == ["--server.maxUploadSize", "20"]  # the uploader says the class server's limit
+    monkeypatch.setattr(app.os, "environ", {k: v for k, v in os.environ.items() if k != "ARTCORE_SHARED"})
+    app.cmd_app(app.argparse.Namespace(port=9000, headless=True, shared=False, library=None))
+    assert "--server.maxUploadSize" not in seen["cmd"] and "ARTCORE_SHARED" not in seen["env"]

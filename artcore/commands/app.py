@@ -31,5 +31,12 @@ def cmd_app(args) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
            "--server.port", str(args.port), "--server.headless", "true" if args.headless else "false",
            "--browser.gatherUsageStats", "false"]  # fmt: skip
+    if args.shared or env.get("ARTCORE_SHARED") == "1":
+        from artcore import shared
+
+        os.environ.update(env)  # the policy reads the library folder and the flag from the environment
+        limit = shared.policy().max_upload_mb
+        if limit:  # the uploader itself then says and enforces the class server's limit
+            cmd += ["--server.maxUploadSize", str(max(1, round(limit)))]
     # Streamlit replaces this process (same pid), so stopping `artcore app` (Ctrl-C, kill) stops the server too.
     os.execve(sys.executable, cmd, env)
