@@ -178,13 +178,17 @@ class Board:
 
         root = self.folder / "scratch"
         cutoff = time.time() - SCRATCH_HOURS * 3600
-        for folder in root.glob("*") if root.is_dir() else []:
-            for f in folder.iterdir():
-                if f.stat().st_mtime < cutoff:
-                    f.unlink(missing_ok=True)
-            if folder.is_dir() and not any(folder.iterdir()):
-                shutil.rmtree(folder, ignore_errors=True)
         mine = root / (re.sub(r"[^A-Za-z0-9_-]", "", owner)[:64] or "personal")
+        for folder in root.glob("*") if root.is_dir() else []:
+            try:  # other sessions sweep at the same time: anything may vanish under us
+                for f in folder.iterdir():
+                    if f.stat().st_mtime < cutoff:
+                        f.unlink(missing_ok=True)
+                # Only folders idle as long: a session's new, still empty folder is left to it.
+                if folder != mine and folder.stat().st_mtime < cutoff and not any(folder.iterdir()):
+                    shutil.rmtree(folder, ignore_errors=True)
+            except FileNotFoundError:
+                continue
         mine.mkdir(parents=True, exist_ok=True)
         return mine
 

@@ -19,6 +19,10 @@ def _library(root: str) -> Library:
 
 def library() -> Library:
     """The app's library ($ARTCORE_HOME, else data/library), opened once per server."""
+    global _rerun_once
+    if _rerun_once:  # see _leave_legacy_pages
+        _rerun_once = False
+        st.rerun()
     return _library(str(config.library_dir()))
 
 
@@ -377,21 +381,24 @@ def receive_style_preset(content_key: str, artists_key: str, clear_keys: tuple[s
     return st.session_state.get(SENT_PICTURE)
 
 
-def _use_app_navigation() -> None:
-    """Make the app's own navigation win over Streamlit's legacy ``pages/`` mode.
+def _leave_legacy_pages() -> bool:
+    """Make the app's own navigation win over Streamlit's legacy ``pages/`` mode; True when it was on.
 
     When a server's first visitor opens a page URL directly, Streamlit runs that page without
-    ``streamlit_app.py`` (no navigation, raw file names). Every page imports this module, so we switch the
-    process to ``st.navigation`` mode and rerun once; outside a Streamlit server this does nothing.
+    ``streamlit_app.py`` (no navigation, raw file names). Every page imports this module: the process is switched
+    to ``st.navigation`` mode here, and the page's first ``library()`` reruns it once. Not a rerun at import: an
+    exception while this module loads would fail the import for a second visitor loading it at the same moment.
+    Outside a Streamlit server this does nothing.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        return True
+    return False
 
 
-_use_app_navigation()
+_rerun_once = _leave_legacy_pages()
 
 
 # ---------------------------------------------------------------- background jobs (artcore.jobs)

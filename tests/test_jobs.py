@@ -180,4 +180,7 @@ def test_scratch_files_of_closed_sessions_go_after_a_while(fresh_board):
     fresh = fresh_board.scratch("session-2") / "content.png"
     fresh.write_bytes(b"y")
     assert fresh_board.scratch("../../etc").name == "etc" and fresh_board.scratch("").name == "personal"
-    assert not old.exists() and not old.parent.exists() and fresh.exists()
+    assert not old.exists() and old.parent.exists() and fresh.exists()
+    os.utime(old.parent, (long_ago, long_ago))  # the emptied folder, idle as long: the next sweep takes it
+    fresh_board.scratch("session-2")
+    assert not old.parent.exists() and fresh.exists()

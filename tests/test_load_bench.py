@@ -1,0 +1,33 @@
+"""The load benchmark's client against a live app: two sessions at once load Home and Style studio over Streamlit's
+websocket protocol without an error (``benchmarks/load_bench.py``; page loads only, well under a minute)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from artcore.config import PROJECT_ROOT
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("load_bench", PROJECT_ROOT / "benchmarks" / "load_bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.timeout(90)
+def test_two_sessions_load_home_and_style_studio(tmp_path):
+    bench = load_bench()
+    out = tmp_path / "load.json"
+    report = bench.main(["--sessions", "2", "--pages-only", "--settle", "0.5", "--timeout", "60", "--out", str(out)])
+    (run,) = report["runs"]
+    assert run["errors"] == 0, run["error_messages"]
+    assert run["warmup"]["error"] is None
+    assert len(run["per_session"]) == 2
+    for session in run["per_session"]:
+        assert session["home_s"] > 0 and session["style_s"] > 0
+        assert "click_s" not in session  # page loads only
+    assert run["rss_peak_mb"] >= run["rss_start_mb"] > 0
+    assert out.is_file()
