@@ -62,7 +62,10 @@ def app_library(tmp_path_factory) -> Library:
 def app_url(app_library) -> str:
     """A real ``streamlit run`` of the app on a free loopback port, serving ``app_library``."""
     port = _free_port()
-    env = {**os.environ, "ARTCORE_HOME": str(app_library.root)}
+    # Video renders resume from segments kept by clip and settings: each live app gets its own folder for them, so
+    # a render another run left half-done (a killed test run) is never picked up.
+    env = {**os.environ, "ARTCORE_HOME": str(app_library.root),
+           "ARTCORE_VIDEO_JOBS": str(app_library.root.parent / "video-jobs")}  # fmt: skip
     log = open(app_library.root / "streamlit.log", "w")  # noqa: SIM115 - open for the whole session
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"), "--server.port", str(port),

@@ -150,7 +150,8 @@ def test_a_class_server_paints_in_its_queue(class_server, artdata, tmp_path):
     at.number_input(key="size").set_value(256).run()
     at.button(key="go").click().run()
     assert not at.exception, at.exception
-    job = jobs.board(tmp_path / "lib").get(at.session_state["style_job"])
+    # (A quick painting may already be done and collected by the rerun: ask the board, not the session.)
+    [job] = [j for j in jobs.board(tmp_path / "lib").jobs() if j.kind == "stylize"]
     assert job.kind == "stylize" and job.owner == "test session id" and "scratch" in job.params["content"]
     at = settle(at)
     assert not at.exception and not at.error
