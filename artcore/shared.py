@@ -22,6 +22,7 @@ deleting) are off in shared mode.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import re
@@ -85,15 +86,26 @@ def config_path() -> Path:
 
 
 def policy() -> Policy:
-    """The server's policy: ``[server]`` of the config file, ``ARTCORE_SHARED=1`` forcing shared mode on."""
-    table: dict = {}
+    """The server's policy: ``[server]`` of the config file, ``ARTCORE_SHARED=1`` forcing shared mode on. Read
+    once per version of the file (pages ask on every run, the job panel every second)."""
     path = config_path()
-    if path.is_file():
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _read_policy(str(path), stamp, os.environ.get("ARTCORE_SHARED") == "1")
+
+
+@functools.lru_cache(maxsize=8)
+def _read_policy(path_text: str, stamp: int | None, forced: bool) -> Policy:
+    table: dict = {}
+    path = Path(path_text)
+    if stamp is not None:
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8")).get("server", {})
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise UserError(f"the server settings {path.name} cannot be read: {exc}") from exc
-    shared = bool(table.get("shared")) or os.environ.get("ARTCORE_SHARED") == "1"
+    shared = bool(table.get("shared")) or forced
     if not shared:
         return Policy()
     num = lambda k, d: float(table[k]) if k in table else d  # noqa: E731
