@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -66,12 +67,15 @@ def prefetch(*names: str) -> None:
 
 
 def session_options(spin: bool = True):
-    """onnxruntime session options with quiet logging; ``spin=False`` lets idle worker threads sleep instead of
-    busy-waiting between operators (less CPU stolen from other work on a shared, busy machine)."""
+    """onnxruntime session options with quiet logging and ``$ARTCORE_THREADS`` threads if set; ``spin=False`` lets
+    idle worker threads sleep instead of busy-waiting between operators (less CPU stolen from other work on a
+    shared, busy machine)."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
+    if os.environ.get("ARTCORE_THREADS"):  # a class server's share of the cores per job (``shared``)
+        opts.intra_op_num_threads = int(os.environ["ARTCORE_THREADS"])
     if not spin:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return opts

@@ -116,6 +116,16 @@ def _read_policy(path_text: str, stamp: int | None, forced: bool) -> Policy:
                   workers=int(num("workers", os.cpu_count() or 1)))  # fmt: skip
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ARTCORE_THREADS")  # torch's pools, onnxruntime's
+
+
+def threads_per_job(workers: int, cores: int | None = None) -> int:
+    """Threads each of ``workers`` concurrent jobs may use so that together they do not oversubscribe the cores
+    (oversubscribed pools thrash: two GAN trainings with two threads each on this project's two cores each ran at
+    about a third of their speed alone, not half)."""
+    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
+
+
 def teacher_passcode(secrets: dict | None = None) -> str | None:
     """The configured passcode (environment first, then Streamlit secrets), or None."""
     code = os.environ.get(PASSCODE_ENV) or (secrets or {}).get("teacher_passcode")

@@ -1,7 +1,8 @@
-"""The long pieces of work the app runs as background jobs (``artcore.jobs``): import, embed, train, render.
+"""The long pieces of work the app runs as background jobs (``artcore.jobs``): import, embed, train, render; and
+on a class server, which queues them, each page's heavy action (Stylize, a contact sheet, Gatys, Find your picture).
 
-Each task takes JSON parameters and a ``jobs.Context`` and returns a small JSON summary. Every one can be run
-again after a stop or a crash and carries on: imports skip what the library holds, embeddings are cached,
+Each task takes JSON parameters and a ``jobs.Context`` and returns a small JSON summary. The long ones can be run
+again after a stop or a crash and carry on: imports skip what the library holds, embeddings are cached,
 model training resumes from its checkpoints and video renders from their finished segments.
 """
 
@@ -123,16 +124,113 @@ def restyle(params: dict, ctx: Context) -> dict:
 def stylize_params(folder: Path, content, sources, library, **settings) -> dict:
     """A queued Stylize's parameters: the picture (PIL) saved in ``folder`` (a session's scratch folder), the
     styles as text, the result's path there, and the settings."""
+    return {"content": saved_picture(folder, content, "content"), "sources": source_specs(sources, folder, library),
+            "out": fresh_path(folder, "result"), **settings}
+
+
+def saved_picture(folder: Path, img, stem: str) -> str:
+    """A picture (PIL) saved as PNG in ``folder`` under its content's hash (once), as a path for a job."""
     import hashlib
 
     from artcore.imageio import atomic_write_bytes, png_bytes
 
-    data = png_bytes(content)
-    path = folder / f"content-{hashlib.sha256(data).hexdigest()[:16]}.png"
+    data = png_bytes(img)
+    path = folder / f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}.png"
     if not path.exists():
         atomic_write_bytes(path, data)
-    return {"content": str(path), "sources": source_specs(sources, folder, library),
-            "out": str(folder / f"result-{time.time_ns()}.png"), **settings}
+    return str(path)
+
+
+def fresh_path(folder: Path, stem: str, suffix: str = ".png") -> str:
+    """A new file's path in ``folder`` for a job to write its result to."""
+    return str(folder / f"{stem}-{time.time_ns()}{suffix}")
+
+
+@task("contact-sheet")
+def make_contact_sheet(params: dict, ctx: Context) -> dict:
+    """``{"content": PNG path, "out": PNG path}``: every ready-made style on the picture in one named sheet."""
+    from artcore.imageio import FAST_PNG, atomic_save_image, open_image
+    from artcore.style import contact_sheet
+
+    sheet = contact_sheet(open_image(params["content"]),
+                          progress=lambda d, t: ctx.progress(d, t, "Painting your picture in each ready-made style"))  # fmt: skip
+    atomic_save_image(sheet, Path(params["out"]), **FAST_PNG)
+    return {"output": params["out"], "summary": f"Made a contact sheet of {sheet.width}×{sheet.height} px."}
+
+
+def contact_sheet_params(folder: Path, content, **extra) -> dict:
+    """A queued contact sheet's parameters: the picture (PIL) saved in ``folder``, the sheet's path there;
+    ``extra`` is kept for the page to read back when the job ends."""
+    return {"content": saved_picture(folder, content, "content"), "out": fresh_path(folder, "sheet"), **extra}
+
+
+@task("gatys")
+def paint_gatys(params: dict, ctx: Context) -> dict:
+    """``{"content", "style": PNG paths, "out", "preview": PNG paths, "every", "settings": GatysSettings fields}``:
+    the classic method, the picture so far written to ``preview`` every ``every`` steps. Stop keeps it so far."""
+    from artcore.imageio import FAST_PNG, atomic_save_image, open_image
+    from artcore.style.gatys import GatysSettings, gatys
+
+    settings = GatysSettings(**params["settings"])
+
+    def on_step(step: int, total: int, loss: float, img) -> bool:
+        # ``report``, not ``progress``: a Stop ends the optimisation (False), which returns the picture so far.
+        ctx.report(step, total, "Painting, step by step")
+        if img is not None:
+            atomic_save_image(img, Path(params["preview"]), **FAST_PNG)
+        return not ctx.stopped()
+
+    out = gatys(open_image(params["content"]), open_image(params["style"]), settings, callback=on_step,
+                preview_every=int(params["every"]))  # fmt: skip
+    atomic_save_image(out, Path(params["out"]), **FAST_PNG)
+    return {"output": params["out"], "summary": f"Painted at {out.width}×{out.height} px."}
+
+
+def gatys_params(folder: Path, content, style, settings, every: int, **extra) -> dict:
+    """A queued Gatys run's parameters: both pictures (PIL) saved in ``folder``, the result's and the preview's
+    paths there, ``settings`` (a ``GatysSettings``) as numbers; ``extra`` is kept for the page."""
+    from dataclasses import asdict
+
+    out = fresh_path(folder, "gatys")
+    return {"content": saved_picture(folder, content, "content"), "style": saved_picture(folder, style, "style"),
+            "out": out, "preview": out.removesuffix(".png") + "-preview.png", "every": int(every),
+            "settings": asdict(settings), **extra}  # fmt: skip
+
+
+@task("project")
+def find_projection(params: dict, ctx: Context) -> dict:
+    """``{"model": model path, "image": PNG path, "steps", "out": NPZ path}``: the generator's closest painting
+    to the picture (``artcore.gan.project``). Stop keeps the closest found so far."""
+    from artcore.gan.generate import load_model
+    from artcore.gan.project import project
+    from artcore.imageio import open_image
+
+    # ``report`` and ``should_stop``: a Stop ends the search between steps, which returns the closest so far.
+    proj = project(load_model(params["model"]), open_image(params["image"]), steps=int(params["steps"]),
+                   progress=lambda d, t, loss: ctx.report(d, t, "Searching for the model's closest painting"),
+                   should_stop=ctx.stopped)  # fmt: skip
+    proj.save(params["out"])
+    return {"output": params["out"], "summary": f"Found it after {proj.steps} steps."}
+
+
+def project_params(folder: Path, model_path, image, steps: int) -> dict:
+    """A queued projection's parameters: the model's file, the picture (PIL) saved in ``folder``, the effort and
+    the saved projection's path there."""
+    return {"model": str(model_path), "image": saved_picture(folder, image, "picture"), "steps": int(steps),
+            "out": fresh_path(folder, "projection", ".npz")}
+
+
+def saved_projection(path):
+    """A projection saved by a ``project`` job, as the ``Projection`` the Generate page keeps (its search's loss
+    curve is not saved: ``losses`` is empty)."""
+    import torch
+
+    from artcore.gan.project import Projection, load_projection
+
+    saved = load_projection(path)
+    noise = [torch.from_numpy(saved[f"noise{i}"]) for i in range(sum(k.startswith("noise") for k in saved))]
+    return Projection(torch.from_numpy(saved["w"]), noise, saved["target"], saved["image"], float(saved["psnr"]),
+                      float(saved["perceptual"]), int(saved["steps"]), [])  # fmt: skip
 
 
 def source_specs(sources, folder: Path, library=None) -> list[str]:

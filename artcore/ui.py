@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -476,9 +477,10 @@ def _job_line(job) -> None:
 
 
 @st.fragment(run_every=1.0)
-def job_progress(job_id: str, label: str = "") -> None:
+def job_progress(job_id: str, label: str = "", picture: str | None = None) -> None:
     """Main-area progress of a background job, where its result will appear: plain words, how far, the time left
-    and Stop. Refreshes itself; when the job ends the page reruns to show the result."""
+    and Stop; ``picture``, a file the job rewrites as it goes (a preview), below. Refreshes itself; when the job
+    ends the page reruns to show the result."""
     from artcore import jobs
 
     job = board().get(job_id)
@@ -495,6 +497,34 @@ def job_progress(job_id: str, label: str = "") -> None:
         board().stop(job_id)
     st.caption("This runs on the server: you can close this tab or go to another page, and come back to it here "
                "or in the sidebar's “Running and finished”.")  # fmt: skip
+    if picture and Path(picture).is_file():
+        st.image(picture, caption="The picture so far")
+
+
+def queue_job(key: str, kind: str, params: dict, title: str) -> NoReturn:
+    """Start a page's action as a background job (a class server's fair queue), remembered in
+    ``st.session_state[key]`` for ``queued_job``, and redraw the page to show its progress."""
+    st.session_state[key] = start_job(kind, params, title).id
+    st.rerun()
+
+
+def queued_job(key: str, label: str):
+    """The job ``queue_job`` started under ``key``, as ``(running, ended)``: while it waits or runs, its progress
+    here (``job_progress``, with the ``preview`` file its parameters name) and ``(True, None)``. Once it has ended
+    it is forgotten: one that did not finish says why in a sentence, and ``ended`` is the job when it left a result
+    to show (a stopped one may keep its work so far), else None."""
+    from artcore import jobs
+
+    job = board().get(st.session_state.get(key, ""))
+    if job is None:
+        return False, None
+    if job.active:
+        job_progress(job.id, label, job.params.get("preview"))
+        return True, None
+    st.session_state.pop(key)
+    if job.status != "done":
+        (st.info if job.result else st.warning)(jobs.describe(job), icon=":material/info:")
+    return False, job if job.result else None
 
 
 def _jobs_panel_body(active_only_refresh: bool) -> None:
@@ -545,8 +575,6 @@ def jobs_panel() -> None:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _reference(kind: str, path: str, version: str):
     """The works to compare with, read once per library version (``kind`` library) or model file (``model``)."""
-    from pathlib import Path
-
     from artcore import originality
 
     bar = Progress("Reading the works to compare with (once)", messages=False)
@@ -561,8 +589,6 @@ def _reference(kind: str, path: str, version: str):
 def originality_check(image, key: str, *, model_path=None, label: str = "Is it original?") -> None:
     """A button that checks a picture (PIL image) against the works a generator was trained on (``model_path``)
     or, without one or when it does not list them, the library's; shows the verdict and the nearest works."""
-    from pathlib import Path
-
     from artcore import originality
     from artcore.errors import UserError, sentence
     from artcore.imageio import open_image

@@ -4,7 +4,7 @@ import io
 import streamlit as st
 from PIL import Image
 
-from artcore import jobs, shared, tasks, ui
+from artcore import shared, tasks, ui
 from artcore.errors import UserError, sentence
 from artcore.imageio import central_crop, open_picture, png_bytes, scaled_size
 from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, builtin_painter, builtin_title, contact_sheet, stylize
@@ -87,6 +87,7 @@ if content is None:
 st.image(small_copy(content, 640), caption=f"{content.width}×{content.height} px", width=320)
 content_key = hashlib.sha256(content.tobytes()).hexdigest()[:12]
 ui.suggested_styles(content, lib, key="style")
+queued = shared.policy().queue  # a class server paints in its job queue, fairly between visitors
 
 tab_fast, tab_sheet, tab_gatys = st.tabs(["Fast style", "All built-in styles", "Classic (Gatys)"])
 
@@ -128,25 +129,17 @@ with tab_fast:
                                 key="style_scale",
                                 help="The painting is looked at this many pixels wide before its style is taken: "
                                      "small values give broad strokes, large values fine ones. Default 256.")  # fmt: skip
-    queued = shared.policy().queue  # a class server paints in its job queue, fairly between visitors
-    painting = ui.board().get(st.session_state.get("style_job", ""))
-    if painting and painting.active:
-        ui.job_progress(painting.id, "Painting your picture")
-    elif painting:  # a queued painting has ended: show it like one painted here
-        st.session_state.pop("style_job")
-        if painting.status == "done":
-            result = open_picture(painting.result["output"])
-            st.session_state["style_result"] = (painting.params["content_key"], result)
-            remember(painting.params["label"], result)
-        else:
-            st.warning(jobs.describe(painting), icon=":material/info:")
-    if st.button("Stylize", type="primary", disabled=not sources or bool(painting and painting.active), key="go"):
+    painting, painted = ui.queued_job("style_job", "Painting your picture")
+    if painted:  # a queued painting has ended: show it like one painted here
+        result = open_picture(painted.result["output"])
+        st.session_state["style_result"] = (painted.params["content_key"], result)
+        remember(painted.params["label"], result)
+    if st.button("Stylize", type="primary", disabled=not sources or painting, key="go"):
         if queued:
             params = tasks.stylize_params(ui.board().scratch(ui.owner()), content, sources, lib, size=int(size),
                                           strength=strength, preserve_color=keep, style_scale=style_scale)
             params.update(content_key=content_key, label=" + ".join(s.label for s in sources))
-            st.session_state["style_job"] = ui.start_job("stylize", params, "Painting your picture").id
-            st.rerun()
+            ui.queue_job("style_job", "stylize", params, "Painting your picture")
         bar = ui.Progress("Painting your picture", messages=False)
         try:
             result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,
@@ -167,7 +160,14 @@ with tab_fast:
 # ---------------------------------------------------------------- contact sheet
 with tab_sheet:
     st.write("Every ready-made style on your picture in one sheet, named, to download or print.")
-    if st.button("Make contact sheet", key="sheet_go"):
+    sheeting, sheeted = ui.queued_job("sheet_job", "Making the contact sheet")
+    if sheeted:
+        st.session_state["style_sheet"] = (sheeted.params["content_key"], open_picture(sheeted.result["output"]))
+    if st.button("Make contact sheet", key="sheet_go", disabled=sheeting):
+        if queued:
+            ui.queue_job("sheet_job", "contact-sheet",
+                         tasks.contact_sheet_params(ui.board().scratch(ui.owner()), content, content_key=content_key),
+                         "Making a contact sheet of the ready-made styles")  # fmt: skip
         bar = ui.Progress(f"Painting your picture in each of the {NUM_BUILTIN} ready-made styles", messages=False)
         sheet = contact_sheet(content, progress=bar)
         bar.clear()
@@ -181,7 +181,7 @@ with tab_sheet:
 # ---------------------------------------------------------------- Gatys
 with tab_gatys:
     st.write("The classic method: slow (a minute or more), but it follows one painting closely. You see the "
-             "picture take shape; Cancel stops it and keeps the picture so far.")  # fmt: skip
+             f"picture take shape; {'Stop' if queued else 'Cancel'} stops it and keeps the picture so far.")  # fmt: skip
     style_up = st.file_uploader("The painting to take the style from", type=IMAGE_TYPES, key="gatys_style")
     g1, g2 = st.columns(2)
     steps = g1.slider("Steps (more: closer to the painting, slower)", 5, 300, 60, 5, key="g_steps")
@@ -200,23 +200,33 @@ with tab_gatys:
         init = a2.radio("Start from", ["content", "noise"], horizontal=True, key="g_init",
                         format_func={"content": "your picture", "noise": "random noise"}.get)  # fmt: skip
         every = a2.slider("Show the picture every N steps", 1, 50, 10, key="g_every")
-    if st.button("Run Gatys", type="primary", disabled=style_up is None, key="g_go"):
-        cancel = st.empty()
-        cancel.button("Cancel", key="g_cancel")  # any click reruns the page, which ends the optimisation
-        bar = ui.Progress("Painting, step by step", messages=False)
-        preview = st.empty()
-
-        def on_step(step, total, loss, img):
-            bar(step, total)
-            if img is not None:
-                preview.image(img, caption=f"step {step}", width=gsize)
-                st.session_state["gatys_result"] = (content_key, img)  # survives a Cancel (a rerun)
-
+    gatys_busy, gatys_done = ui.queued_job("gatys_job", "Painting, step by step")
+    if gatys_done:  # a queued run has ended: its picture (so far, if it was stopped)
+        out = open_picture(gatys_done.result["output"])
+        st.session_state["gatys_result"] = (gatys_done.params["content_key"], out)
+        remember(gatys_done.params["label"], out)
+    if st.button("Run Gatys", type="primary", disabled=style_up is None or gatys_busy, key="g_go"):
         try:
             settings = GatysSettings(steps=steps, size=gsize, style_weight=style_weight,
                                      content_weight=content_weight, lr=lr, init=init)  # fmt: skip
             style_img = open_picture(style_up.getvalue(), min_side=MIN_SIDE, name=style_up.name,
                                      purpose="to read a style from")  # fmt: skip
+            if queued:
+                ui.queue_job("gatys_job", "gatys",
+                             tasks.gatys_params(ui.board().scratch(ui.owner()), content, style_img, settings, every,
+                                                content_key=content_key, label=f"Gatys · {style_up.name}"),
+                             "Painting your picture the classic way, step by step")  # fmt: skip
+            cancel = st.empty()
+            cancel.button("Cancel", key="g_cancel")  # any click reruns the page, which ends the optimisation
+            bar = ui.Progress("Painting, step by step", messages=False)
+            preview = st.empty()
+
+            def on_step(step, total, loss, img):
+                bar(step, total)
+                if img is not None:
+                    preview.image(img, caption=f"step {step}", width=gsize)
+                    st.session_state["gatys_result"] = (content_key, img)  # survives a Cancel (a rerun)
+
             out = gatys(content, style_img, settings, callback=on_step, preview_every=every)
         except UserError as exc:
             st.error(sentence(exc))

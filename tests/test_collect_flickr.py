@@ -243,3 +243,22 @@ def test_cli_errors_are_one_sentence_and_never_show_the_key(server, tmp_path):
     proc = cli(tmp_path / "lib", fake, "-mc", "2", env={"FLICKR_API_KEY": "", flickr.CONFIG_ENV: "/nonexistent"})
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and err.count("\n") == 1 and "FLICKR_API_KEY" in err
+
+
+def test_the_cli_and_the_app_collecting_one_label_at_once_never_overshoot(server, tmp_path):
+    """A CLI run and an in-process (app) run of the same library and label: the second waits for the first's lock
+    across processes, then finds the target met; the library ends with exactly the target."""
+    fake = FakeFlickr(server, n=40, latency=0.1)
+    lib_dir = tmp_path / "lib"
+    proc = cli(lib_dir, fake, "-mc", "16", "--workers", "4", "--batch-size", "4")
+    lib = Library(lib_dir)
+    deadline = time.monotonic() + 60
+    while count_labelled(lib, "flickr", "style", "dotpainting") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    report = collect(lib, search(fake), target=16, source="flickr", label_field="style", label="dotpainting",
+                     settings=FAST)  # fmt: skip
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert report.had == 16 and not report.kept  # it waited for the CLI, then had nothing left to do
+    rows = lib.records(field="style", value="dotpainting", source="flickr")
+    assert len(rows) == 16 and len({r["sha256"] for r in rows}) == 16

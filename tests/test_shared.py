@@ -137,26 +137,111 @@ def test_a_class_server_takes_shorter_clips(class_server, tmp_path, artdata):
     assert len(at.error) == 1 and "is 3 s long; this server stylizes clips up to 1 s" in at.error[0].value
 
 
-def test_a_class_server_paints_in_its_queue(class_server, artdata, tmp_path):
-    from jobwait import settle
-
+def class_app(tmp_path, artdata, page: str) -> AppTest:
+    """The class server's app on ``page``, its library holding one photo (the sailboat)."""
     from artcore.library import Library
 
     photo = artdata / "photos" / "sailboat.jpg"
     Library(tmp_path / "lib").add_bytes(photo.read_bytes(), source="test", original=str(photo))
     at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=180).run()
-    at.switch_page("pages/style.py").run()
+    return at.switch_page(page).run()
+
+
+def queued(tmp_path, kind: str) -> jobs.Job:
+    """The one job of ``kind`` on the class server's board, owned by the AppTest session. (A quick one may already
+    be done and collected by the page's rerun: ask the board, not the session.)"""
+    [job] = [j for j in jobs.board(tmp_path / "lib").jobs() if j.kind == kind]
+    assert job.owner == "test session id" and "scratch" in job.params["out"]
+    return job
+
+
+def test_a_class_server_paints_in_its_queue(class_server, artdata, tmp_path):
+    from jobwait import settle
+
+    at = class_app(tmp_path, artdata, "pages/style.py")
     at.multiselect(key="builtins").select(3).run()
     at.number_input(key="size").set_value(256).run()
     at.button(key="go").click().run()
     assert not at.exception, at.exception
-    # (A quick painting may already be done and collected by the rerun: ask the board, not the session.)
-    [job] = [j for j in jobs.board(tmp_path / "lib").jobs() if j.kind == "stylize"]
-    assert job.kind == "stylize" and job.owner == "test session id" and "scratch" in job.params["content"]
+    assert "scratch" in queued(tmp_path, "stylize").params["content"]
     at = settle(at)
     assert not at.exception and not at.error
     assert any(c.value.startswith("Result: 256×") for c in at.caption)
     assert len(at.session_state["style_gallery"]) == 1
+
+
+def test_a_class_server_makes_contact_sheets_and_classic_paintings_in_its_queue(class_server, artdata, tmp_path):
+    from jobwait import settle
+
+    at = class_app(tmp_path, artdata, "pages/style.py")
+    at.button(key="sheet_go").click().run()
+    assert not at.exception, at.exception
+    queued(tmp_path, "contact-sheet")
+    at = settle(at)
+    assert not at.exception and not at.error
+    assert at.session_state["style_sheet"][1].width > 1000  # the 26 styles and the picture, named
+    assert at.get("download_button")[0].label == "Download contact sheet"
+
+    painting = artdata / "styles" / "picabia_udnie.jpg"
+    at.file_uploader(key="gatys_style").set_value((painting.name, painting.read_bytes(), "image/jpeg")).run()
+    at.slider(key="g_steps").set_value(5).run()
+    at.slider(key="g_size").set_value(128).run()
+    at.slider(key="g_every").set_value(2).run()
+    at.button(key="g_go").click().run()
+    assert not at.exception, at.exception
+    job = queued(tmp_path, "gatys")
+    assert job.params["settings"]["steps"] == 5 and job.params["every"] == 2
+    at = settle(at)
+    assert not at.exception and not at.error
+    assert min(at.session_state["gatys_result"][1].size) == 128
+    assert os.path.isfile(job.params["preview"])  # the picture so far, shown while it ran
+    assert [name for name, _ in at.session_state["style_gallery"]] == [f"Gatys · {painting.name}"]
+    assert any(b.label == "Download PNG" for b in at.get("download_button"))
+
+
+def test_a_stopped_classic_painting_keeps_the_picture_so_far(class_server, artdata, tmp_path):
+    from PIL import Image
+
+    from artcore import tasks
+    from artcore.style.gatys import GatysSettings
+
+    photo, painting = Image.open(artdata / "photos" / "sailboat.jpg"), Image.open(artdata / "styles" / "picabia_udnie.jpg")
+    params = tasks.gatys_params(tmp_path, photo, painting, GatysSettings(steps=50, size=128), 100)
+    cancel, seen = threading.Event(), []
+
+    def report(done, total, message):
+        seen.append(done)
+        if done == 3:
+            cancel.set()  # Stop, pressed during the third step
+
+    ctx = jobs.Context(tmp_path, jobs.Job(id="x", kind="gatys", title="", params=params), cancel, report)
+    result = tasks.paint_gatys(params, ctx)
+    assert seen == [1, 2, 3] and Image.open(result["output"]).size[1] == 128
+
+
+def test_a_class_server_finds_your_picture_in_its_queue(class_server, artdata, tmp_path, monkeypatch):
+    from jobwait import settle
+
+    from artcore.gan import generate as gan
+
+    monkeypatch.setenv("ARTCORE_VIDEO_JOBS", str(tmp_path / "video-jobs"))  # the morph's video, kept apart
+    at = class_app(tmp_path, artdata, "pages/generate.py")
+    at.radio(key="p_how").set_value("From the library").run()
+    at.slider(key="p_steps").set_value(50).run()
+    at.button(key="p_go").click().run()
+    assert not at.exception, at.exception
+    job = queued(tmp_path, "project")
+    assert job.params["model"] == str(next(iter(gan.available_models().values()))) and job.params["steps"] == 50
+    at = settle(at)
+    assert not at.exception and not at.error
+    proj = at.session_state["g_projection"]
+    assert proj.steps == 50 and proj.image.shape == proj.target.shape and proj.psnr > 5
+    assert any(c.startswith("Your picture · the model's closest painting") for i in at.get("image") for c in i.captions)
+    assert "Your found picture" in at.radio(key="w_From_kind").options
+    at.radio(key="w_From_kind").set_value("Projected picture").run()
+    at.slider(key="w_frames").set_value(8).run()
+    at.button(key="w_go").click().run()  # a morph from the found picture, as from one found here
+    assert not at.exception and not at.error and at.session_state["gan_result"].endswith(".mp4")
 
 
 def test_artcore_app_shared_starts_a_class_server(tmp_path, monkeypatch):
@@ -164,12 +249,27 @@ def test_artcore_app_shared_starts_a_class_server(tmp_path, monkeypatch):
 
     monkeypatch.setenv("ARTCORE_SERVER_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.delenv("ARTCORE_SHARED", raising=False)
+    for var in shared.THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
     seen = {}
     monkeypatch.setattr(app.os, "execve", lambda exe, cmd, env: seen.update(cmd=cmd, env=env))
     monkeypatch.setattr(app.os, "environ", dict(os.environ))  # cmd_app hands the policy its environment
     app.cmd_app(app.argparse.Namespace(port=9000, headless=True, shared=True, library=str(tmp_path / "lib")))
     assert seen["env"]["ARTCORE_SHARED"] == "1"
     assert seen["cmd"][-2:] == ["--server.maxUploadSize", "20"]  # the uploader says the class server's limit
+    threads = str(shared.threads_per_job(os.cpu_count() or 1))  # workers default to the cores: a core each
+    assert all(seen["env"][v] == threads for v in shared.THREAD_VARIABLES)
     monkeypatch.setattr(app.os, "environ", {k: v for k, v in os.environ.items() if k != "ARTCORE_SHARED"})
     app.cmd_app(app.argparse.Namespace(port=9000, headless=True, shared=False, library=None))
     assert "--server.maxUploadSize" not in seen["cmd"] and "ARTCORE_SHARED" not in seen["env"]
+    assert "ARTCORE_THREADS" not in seen["env"]  # a personal server keeps every library's own defaults
+
+
+def test_jobs_share_the_cores_without_oversubscribing(monkeypatch):
+    from artcore import registry
+
+    assert [shared.threads_per_job(w, cores=8) for w in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    monkeypatch.setenv("ARTCORE_THREADS", "1")
+    assert registry.session_options().intra_op_num_threads == 1
+    monkeypatch.delenv("ARTCORE_THREADS")
+    assert registry.session_options().intra_op_num_threads == 0  # onnxruntime's own default

@@ -9,6 +9,7 @@ their ``original`` (photo page / pin URL) before any download, and identical con
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import threading
@@ -246,11 +247,30 @@ def count_labelled(lib, source: str, label_field: str, label: str) -> int:
         return db.execute(sql, (source, label)).fetchone()[0]
 
 
-# One run at a time per (library, source, label) in this process. Streamlit starts a new page run before an
-# interrupted one (Stop) has finished, and two users may fetch the same label: without this, the second run would
-# count the library while the first one's in-flight downloads still land, and overshoot the target.
+# One run at a time per (library, source, label), in this process and across processes. Streamlit starts a new page
+# run before an interrupted one (Stop) has finished, two users may fetch the same label, and the CLI may collect
+# into the library the app serves: without this, the second run would count the library while the first one's
+# in-flight downloads still land, and overshoot the target.
 _RUNS: dict[tuple, threading.Lock] = {}
 _RUNS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def _process_lock(lib, key: tuple):
+    """An exclusive lock on ``<library>/locks/collect-<digest>.lock`` (flock: released by the kernel when its
+    holder dies, so a killed run never leaves it held)."""
+    import fcntl
+    import hashlib
+
+    folder = Path(lib.root) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256("\0".join(map(str, key)).encode()).hexdigest()[:16]
+    with open(folder / f"collect-{name}.lock", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def collect(lib, candidates: Iterable[Candidate], *, target: int, source: str, label_field: str, label: str,
@@ -258,11 +278,12 @@ def collect(lib, candidates: Iterable[Candidate], *, target: int, source: str, l
             cancel: threading.Event | None = None) -> Report:  # fmt: skip
     """Fetch candidates into ``lib`` until ``target`` images with this source and label are there.
 
-    Waits for another run of the same library, source and label in this process to finish first.
+    Waits for another run of the same library, source and label, in this process or another, to finish first.
     """
+    key = (str(Path(lib.root).resolve()), source, label_field, label)
     with _RUNS_GUARD:
-        lock = _RUNS.setdefault((str(lib.root), source, label_field, label), threading.Lock())
-    with lock:
+        lock = _RUNS.setdefault(key, threading.Lock())
+    with lock, _process_lock(lib, key):
         return _collect(lib, candidates, target=target, source=source, label_field=label_field, label=label,
                         settings=settings, progress=progress, cancel=cancel)  # fmt: skip
 

@@ -35,7 +35,11 @@ def cmd_app(args) -> int:
         from artcore import shared
 
         os.environ.update(env)  # the policy reads the library folder and the flag from the environment
-        limit = shared.policy().max_upload_mb
+        policy = shared.policy()
+        limit = policy.max_upload_mb
+        threads = str(shared.threads_per_job(policy.workers or 1))
+        for var in shared.THREAD_VARIABLES:  # unless the administrator chose otherwise
+            env.setdefault(var, threads)
         if limit:  # the uploader itself then says and enforces the class server's limit
             cmd += ["--server.maxUploadSize", str(max(1, round(limit)))]
     # Streamlit replaces this process (same pid), so stopping `artcore app` (Ctrl-C, kill) stops the server too.
