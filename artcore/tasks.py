@@ -92,9 +92,12 @@ def render_video(params: dict, ctx: Context) -> dict:
     """``{"clip", "sources": ["builtin:3@0.5", "PATH@1", ...], "out", "settings": {...}}``: render a clip;
     a re-run resumes from its finished segments."""
     from artcore import video
+    from artcore.imageio import remove_stale_temps
     from artcore.style import parse_source
 
     sources = [parse_source(s) for s in params["sources"]]
+    # A server killed while it wrote a result left ``.tmp-<pid>-….mp4`` there (as large as the video): sweep them.
+    remove_stale_temps(Path(params["out"]).parent)
 
     def progress(done: int, total: int, message: str = "") -> None:  # its message is a time left: describe() adds one
         ctx.progress(done, total, "Carrying on where it stopped" if message == "resuming" else "Painting frame by frame")

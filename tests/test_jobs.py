@@ -184,3 +184,24 @@ def test_scratch_files_of_closed_sessions_go_after_a_while(fresh_board):
     os.utime(old.parent, (long_ago, long_ago))  # the emptied folder, idle as long: the next sweep takes it
     fresh_board.scratch("session-2")
     assert not old.parent.exists() and fresh.exists()
+
+
+def test_a_render_sweeps_the_half_written_mp4_a_killed_server_left(fresh_board, tmp_path, artdata, monkeypatch):
+    """A server killed while a render encoded its mp4 leaves ``.tmp-<pid>-….mp4`` beside the result (as large as
+    the video; ``benchmarks/fault_bench.py`` found them kept for ever): the next render removes a dead writer's."""
+    from artcore import video
+
+    monkeypatch.setenv("ARTCORE_VIDEO_JOBS", str(tmp_path / "video-jobs"))
+    clip = video.pan_zoom_clip(artdata / "photos" / "sailboat.jpg", tmp_path / "clip.mp4", seconds=1, fps=10,
+                               size=96, audio=False)  # fmt: skip
+    out = tmp_path / "renders" / "clip-styled.mp4"
+    out.parent.mkdir()
+    stale = out.parent / f".tmp-{2**22 + 12345}-{out.name}"  # no such process
+    stale.write_bytes(b"half an mp4")
+    live = out.parent / f".tmp-{os.getpid()}-other.mp4"  # a live writer's: left alone
+    live.write_bytes(b"being written")
+    job = fresh_board.submit("video", {"clip": str(clip), "sources": ["builtin:3@1.0"], "out": str(out),
+                                       "settings": {"size": 96, "smooth": 0.0}}, title="render")  # fmt: skip
+    done = fresh_board.wait(job.id, 120)
+    assert done.status == "done", done
+    assert out.is_file() and not stale.exists() and live.exists()
