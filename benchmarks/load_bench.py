@@ -23,6 +23,10 @@ sends ``BackMsg`` protobufs and reads ``ForwardMsg`` protobufs. One session:
    ``is_auto_rerun``) until the fragment's ``st.rerun()`` redraws the page with the result. Click-to-result is
    the time from sending the click to the end of the run that shows the "Result: W×H px" caption.
 
+Each N runs twice by default (``--queue both``): with the class server's job queue, and with it switched off
+(``queue = false`` in the server's ``server.toml``: each session paints in its own script thread, as every session
+did before the queue), on a fresh server each time.
+
 Before the N sessions, one warm-up session loads Home and Style studio (the teacher's own tab), so the N sessions
 do not race the app's first imports; ``--cold`` skips it (a cold server with several first visitors at once has
 shown ``ImportError: cannot import name 'ui' from 'artcore'`` in one of them: a real, separate problem).
@@ -44,7 +48,8 @@ auto-reruns are answered only while waiting for a result (a real tab keeps answe
 as long as it is open). Heartbeats are not sent. Every session uploads the same photo, so the preview gallery is computed once (a class
 with 30 different photos computes it 30 times: run with ``--photos DIR`` to cycle through a folder's pictures).
 
-    python benchmarks/load_bench.py [--sessions 5 10 30] [--pages-only] [--ramp 0] [--photos FILE_OR_DIR]
+    python benchmarks/load_bench.py [--sessions 5 10 30] [--queue both|on|off] [--pages-only] [--ramp 0]
+                                    [--photos FILE_OR_DIR]
 """
 
 from __future__ import annotations
@@ -361,7 +366,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, home: Path, log) -> subprocess.Popen:
+def start_server(port: int, home: Path, log, queue: bool = True) -> subprocess.Popen:
+    """``artcore app --shared`` on ``port`` over a new library at ``home``; ``queue=False`` writes its
+    ``server.toml`` with ``queue = false`` (each visitor's own session paints: the personal server's way)."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "server.toml").write_text(f"[server]\nshared = true\nqueue = {str(queue).lower()}\n")
     env = dict(os.environ, ARTCORE_HOME=str(home), ARTCORE_TEACHER_PASSCODE="load-bench-passcode",
                STREAMLIT_SERVER_ADDRESS="127.0.0.1")  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-m", "artcore", "app", "--shared", "--headless", "--port", str(port)],
@@ -397,15 +406,16 @@ def photos_of(path: Path) -> list[Path]:
     return [path]
 
 
-def bench_n(n: int, args) -> dict:
-    """One server, ``n`` sessions at once; the summary for this N (and every session's record)."""
+def bench_n(n: int, args, queue: bool = True) -> dict:
+    """One server (its job queue on or off), ``n`` sessions at once; the summary for this N (and every session's
+    record)."""
     photos = photos_of(Path(args.photos))
     args.port = free_port()
     with tempfile.TemporaryDirectory(prefix="artcore-load-") as tmp:
         log_path = Path(tmp) / "server.log"
         with open(log_path, "w") as log:
             t_boot = time.perf_counter()
-            proc = start_server(args.port, Path(tmp) / "library", log)
+            proc = start_server(args.port, Path(tmp) / "library", log, queue)
             boot_s = time.perf_counter() - t_boot
             try:
                 warmup = None
@@ -439,6 +449,7 @@ def bench_n(n: int, args) -> dict:
     results = len(col("click_s"))
     return {
         "sessions": n,
+        "queue": queue,
         "errors": n - len(ok),
         "error_messages": sorted({s["error"] for s in sessions if s["error"]})[:10],
         "home_p50_s": pct(col("home_s"), 0.5), "home_p95_s": pct(col("home_s"), 0.95),
@@ -463,7 +474,7 @@ def bench_n(n: int, args) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    cols = [("N", "sessions"), ("err", "errors"), ("home p50", "home_p50_s"), ("home p95", "home_p95_s"),
+    cols = [("N", "sessions"), ("queue", "queue"), ("err", "errors"), ("home p50", "home_p50_s"), ("home p95", "home_p95_s"),
             ("style p50", "style_page_p50_s"), ("style p95", "style_page_p95_s"),
             ("upload p50", "upload_p50_s"), ("click→result p50", "click_to_result_p50_s"),
             ("click→result p95", "click_to_result_p95_s"), ("renders/min", "renders_per_min"),
@@ -487,15 +498,20 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--settle", type=float, default=10.0, help="seconds after the sessions close before RSS")
     ap.add_argument("--cold", action="store_true",
                     help="no warm-up session: the N sessions are the server's very first (its imports race)")  # fmt: skip
+    ap.add_argument("--queue", choices=("on", "off", "both"), default="both",
+                    help="the server's job queue for Stylize: on (a class server's default), off (each session "
+                         "paints in its own thread, as before the queue), or both, one after the other per N")  # fmt: skip
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load.json"))
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
     runs = []
+    modes = {"on": [True], "off": [False], "both": [True, False]}[args.queue]
     for n in args.sessions:
-        print(f"N={n} …", file=sys.stderr, flush=True)
-        runs.append(bench_n(n, args))
-        print(table(runs[-1:]), file=sys.stderr, flush=True)
+        for queue in modes:
+            print(f"N={n}, queue {'on' if queue else 'off'} …", file=sys.stderr, flush=True)
+            runs.append(bench_n(n, args, queue))
+            print(table(runs[-1:]), file=sys.stderr, flush=True)
     report = {
         "benchmark": "load_bench",
         "method": "N simulated browsers over /_stcore/stream (BackMsg/ForwardMsg protobufs), all started at once"

@@ -22,7 +22,7 @@ def load_bench():
 def test_two_sessions_load_home_and_style_studio(tmp_path):
     bench = load_bench()
     out = tmp_path / "load.json"
-    args = ["--sessions", "2", "--pages-only", "--settle", "0.5", "--timeout", "60", "--out", str(out)]
+    args = ["--sessions", "2", "--pages-only", "--queue", "on", "--settle", "0.5", "--timeout", "60", "--out", str(out)]
     # In a thread of its own: earlier tests (Playwright's sync API) may leave an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
         report = pool.submit(bench.main, args).result()
