@@ -112,23 +112,16 @@ def _cached_hash(path: Path, compute: Callable[[], int]) -> int:
 
 def model_reference(model_path: Path | None = None,
                     progress: Callable[[int, int, str], None] | None = None) -> Reference:  # fmt: skip
-    """The works a generator was trained on: its ``train_files``, or the folder its ``data`` line names."""
-    from artcore import embed
-    from artcore.gan.generate import load_model
+    """The works a generator was trained on (``gan.generate.training_files``)."""
+    from artcore.gan.generate import load_model, training_files
 
     model = load_model(model_path)
-    meta = model.info
     name = Path(model_path).stem if model_path else "the shipped model"
-    if meta.get("train_files"):
-        paths = [Path(p) for p in meta["train_files"]]
-        labels = [p.parent.name for p in paths]
-    else:
-        folder = Path(str(meta.get("data", "")).split(":", 1)[0])
-        folder = folder if folder.is_absolute() else PROJECT_ROOT / folder
-        if not folder.is_dir():
-            raise UserError(f"{name} does not say which works it was trained on, or they are not on this server; "
-                            "compare with the library instead")  # fmt: skip
-        paths, labels = embed.folder_images(folder)
+    paths = training_files(model)
+    if not paths:
+        raise UserError(f"{name} does not say which works it was trained on, or they are not on this server; "
+                        "compare with the library instead")  # fmt: skip
+    labels = [p.parent.name for p in paths]
     missing = [p for p in paths if not Path(p).is_file()]
     if missing:
         raise UserError(f"{len(missing)} of the works {name} was trained on are not on this server "

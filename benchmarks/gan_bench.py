@@ -1,15 +1,14 @@
-"""Generation figures: training images/s, the shipped model's quality against its floor, and the speed of
-generating, projecting and walking.
+"""Generation figures for the shipped model: training images/s, and the speed of generating, projecting and walking.
+(Quality, judged by networks the discriminator never saw, is ``benchmarks/gan_compare.py``.)
 
-- Training: ``artcore.gan.train`` for ``--train-seconds`` on genre4 at 32 px (the shipped model's network) and at
-  64 px, one CPU thread and all threads (the shipped model was trained with one thread beside other work).
-- Quality: Fréchet distance on EfficientNet-Lite0 features (generated vs real half A) beside the floor (real half
-  B vs real half A), class fidelity beside the judge's own cross-validated accuracy on real images.
-- Speed: ms per generated image (batch of 16 and one at a time), projection seconds and PSNR (200 steps, five
-  paintings), latent walk of 60 frames to MP4, style walk of 24 frames at 384 px.
+- Training: ``artcore.gan.train`` for ``--train-seconds`` at the model's resolution and network width on its own
+  painters (bestartworks), one CPU thread and all threads.
+- Speed: ms per generated image (batch of 16 and one at a time), projection seconds and PSNR (200 steps, one
+  painting of each of five painters that the model never saw, and a photo), latent walk of 60 frames to MP4, style
+  walk of 24 frames at 384 px.
 Prints JSON and a table; writes benchmarks/results/gan.json.
 
-    python benchmarks/gan_bench.py [--artdata ../shared/artdata] [--model weights/gan-genre4-32.pt]
+    python benchmarks/gan_bench.py [--artdata ../shared/artdata] [--model weights/gan-painters9-128.pt]
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ def timed(fn, repeat: int = 1) -> float:
     return (time.perf_counter() - start) / repeat
 
 
-def training_speed(images, labels, classes, res: int, threads: int, seconds: float) -> dict:
+def training_speed(images, labels, classes, res: int, channel_base: int, threads: int, seconds: float) -> dict:
     import torch
 
     before = torch.get_num_threads()
@@ -45,8 +44,9 @@ def training_speed(images, labels, classes, res: int, threads: int, seconds: flo
     try:
         with tempfile.TemporaryDirectory() as tmp:
             s = T.TrainSettings(checkpoint_minutes=1e9, sample_minutes=1e9)
+            sizes = {**T.default_channels(res, False), "channel_base": channel_base}
             r = T.train(images, labels, classes, tmp, minutes=seconds / 60, resolution=res, settings=s,
-                        config_overrides=T.default_channels(res, False))  # fmt: skip
+                        config_overrides=sizes)  # fmt: skip
     finally:
         torch.set_num_threads(before)
     return {"resolution": res, "threads": threads, "images": r["images_seen"],
@@ -61,15 +61,9 @@ def main() -> int:
     args = ap.parse_args()
     result: dict = {"model": str(args.model), "cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
     model = gan.load_model(args.model)
-    images, labels, classes, _ = T.folder_dataset(args.artdata / "genre4", model.resolution)
-
-    # --- quality
-    from artcore.gan.metrics import evaluate
-
-    start = time.perf_counter()
-    result["quality"] = evaluate(model, images, labels, classes, trunc=1.0)
-    result["quality_trunc07"] = evaluate(model, images, labels, classes, trunc=0.7)
-    result["quality_seconds"] = round(time.perf_counter() - start, 1)
+    classes, res = model.classes, model.resolution
+    seen = {Path(p).name for p in model.info.get("train_files", [])}
+    works = args.artdata / "bestartworks" / "images"
 
     # --- generation, projection, walks
     c = model.class_vector({classes[1]: 1.0})
@@ -78,8 +72,8 @@ def main() -> int:
     result["generate_ms_single"] = round(1000 * timed(lambda: gan.generate(model, [7], c), 10), 2)
     from artcore.gan.project import project
 
-    paintings = [sorted((args.artdata / "genre4" / cls).iterdir())[3] for cls in classes] + [
-        sorted((args.artdata / "photos").iterdir())[0]]  # fmt: skip
+    unseen = [next(p for p in sorted((works / cls).iterdir()) if p.name not in seen) for cls in classes[:5]]
+    paintings = unseen + [sorted((args.artdata / "photos").iterdir())[0]]
     projections = []
     for p in paintings:
         start = time.perf_counter()
@@ -89,7 +83,7 @@ def main() -> int:
     result["projection_200_steps"] = projections
     with tempfile.TemporaryDirectory() as tmp:
         a = gan.endpoint(model, "seed:1", c=c)
-        b = gan.endpoint(model, "class:" + classes[3], seed=2)
+        b = gan.endpoint(model, "class:" + classes[-1], seed=2)
         start = time.perf_counter()
         gan.save_walk(gan.walk(model, a, b, frames=60), Path(tmp) / "walk.mp4")
         result["latent_walk_60_frames_s"] = round(time.perf_counter() - start, 2)
@@ -104,31 +98,27 @@ def main() -> int:
         save_frames(list(frames), Path(tmp) / "style.mp4", 12.0)
         result["style_walk_24_frames_384px_s"] = round(time.perf_counter() - start, 2)
 
-    # --- training speed
+    # --- training speed, on the model's own painters at its resolution and width
     import torch
 
-    result["training"] = [training_speed(images, labels, classes, 32, 1, args.train_seconds),
-                          training_speed(images, labels, classes, 32, torch.get_num_threads(), args.train_seconds)]  # fmt: skip
-    big, big_labels, _, _ = T.folder_dataset(args.artdata / "genre4", 64)
-    result["training"].append(training_speed(big, big_labels, classes, 64, 1, args.train_seconds))
+    paths = [p for cls in classes for p in sorted((works / cls).iterdir())[:40]]
+    images, labels, _, _ = T.load_images(paths, [p.parent.name for p in paths], res)
+    width = model.G.cfg.channel_base
+    result["training"] = [training_speed(images, labels, classes, res, width, 1, args.train_seconds),
+                          training_speed(images, labels, classes, res, width, torch.get_num_threads(),
+                                         args.train_seconds)]  # fmt: skip
     result["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
 
     print(json.dumps(result, indent=1))
-    q, q7 = result["quality"], result["quality_trunc07"]
-    print(f"\n| metric | shipped model | reference |\n|---|---|---|\n"
-          f"| Fréchet distance (Lite0), no truncation | {q['fd']} | floor {q['fd_floor']} (real half vs half) |\n"
-          f"| Fréchet distance, truncation 0.7 | {q7['fd']} | floor {q7['fd_floor']} |\n"
-          f"| class fidelity, no truncation | {q['class_fidelity']:.1%} | chance {q['chance']:.0%}; judge on real "
-          f"images {q['real_classifier_accuracy']:.1%} |\n"
-          f"| class fidelity, truncation 0.7 | {q7['class_fidelity']:.1%} | |\n"
+    print(f"\n| measure | {args.model.name} |\n|---|---|\n"
           f"| generate, ms per image (batch 16 / single) | {result['generate_ms_per_image_batch16']} / "
-          f"{result['generate_ms_single']} | |\n"
+          f"{result['generate_ms_single']} |\n"
           f"| projection, 200 steps: s, PSNR | {np.median([p['seconds'] for p in projections]):.1f} s, "
-          f"{np.median([p['psnr'] for p in projections]):.1f} dB (median of 5) | |\n"
-          f"| latent walk, 60 frames to MP4 | {result['latent_walk_60_frames_s']} s | |\n"
-          f"| style walk, 24 frames at 384 px | {result['style_walk_24_frames_384px_s']} s | |")  # fmt: skip
+          f"{np.median([p['psnr'] for p in projections]):.1f} dB (median of {len(projections)}) |\n"
+          f"| latent walk, 60 frames to MP4 | {result['latent_walk_60_frames_s']} s |\n"
+          f"| style walk, 24 frames at 384 px | {result['style_walk_24_frames_384px_s']} s |")  # fmt: skip
     for t in result["training"]:
-        print(f"| training {t['resolution']} px, {t['threads']} thread(s) | {t['images_per_s']} images/s | |")
+        print(f"| training {t['resolution']} px, {t['threads']} thread(s) | {t['images_per_s']} images/s |")
     out = PROJECT_ROOT / "benchmarks" / "results" / "gan.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     return 0

@@ -50,12 +50,6 @@ def load_folder(root: Path, res: int, limit: int | None = None) -> tuple[np.ndar
     return np.stack(pics), np.array(ys), classes
 
 
-def magenta(images: np.ndarray) -> np.ndarray:
-    from artcore import embed
-
-    return embed.compute([Image.fromarray(im) for im in images], "magenta")
-
-
 def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
     """Share of fakes inside the real manifold (precision) and of reals inside the fake one (recall)."""
 
@@ -90,8 +84,8 @@ def main() -> None:
     real_tr, y_tr, classes = load_folder(args.train, res, limit=80)
     real_ev, y_ev, classes_ev = load_folder(args.eval, res)
     assert classes == classes_ev, "train and eval folders must hold the same classes"
-    m_tr, m_ev = magenta(real_tr), magenta(real_ev)
-    l_tr, l_ev = metrics.features(real_tr), metrics.features(real_ev)
+    m_tr, m_ev = metrics.features(real_tr), metrics.features(real_ev)
+    l_tr, l_ev = metrics.features(real_tr, encoder="lite0"), metrics.features(real_ev, encoder="lite0")
     scale = StandardScaler().fit(m_tr)
     judge = LogisticRegression(max_iter=3000, C=1.0).fit(scale.transform(m_tr), y_tr)
     train_files = sorted(args.train.rglob("*.jpg"))
@@ -111,13 +105,13 @@ def main() -> None:
             ys += [ci] * len(seeds)
         ms = (time.perf_counter() - t0) / (len(classes) * len(seeds)) * 1000
         fakes = np.concatenate(fakes)
-        m_f, l_f = magenta(fakes), metrics.features(fakes)
+        m_f, l_f = metrics.features(fakes), metrics.features(fakes, encoder="lite0")
         prec, rec = precision_recall(scale.transform(m_ev), scale.transform(m_f))
         X = embed.compute([Image.fromarray(f) for f in fakes], originality.ENCODER)
         hashes = [originality._hash_of(Image.fromarray(f)) for f in fakes]
         verdicts = [r["verdict"] for r in originality.check_features(X, hashes, ref, cal)]
         rows[path.name] = {
-            "arch": model.info.get("config", {}).get("arch", "stylegan"), "resolution": model.resolution,
+            "resolution": model.resolution,
             "images_seen": model.info.get("trained_images") or model.info.get("images_seen"),
             "fd_magenta": metrics.frechet(m_f, m_ev), "fd_lite0": metrics.frechet(l_f, l_ev),
             "class_fidelity": float(np.mean(judge.predict(scale.transform(m_f)) == np.array(ys))),

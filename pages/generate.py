@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from artcore import ui, video
+from artcore import shared, tasks, ui, video
 from artcore.errors import UserError, sentence
 from artcore.gan import generate as gan
 from artcore.gan.project import project
@@ -14,6 +14,8 @@ from artcore.jobs import describe
 from artcore.style import NUM_BUILTIN, StyleSource, builtin_label
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
+JUDGES = {"magenta": "Magenta's style network, which the generator never trained against",
+          "lite0": "EfficientNet-Lite0 features"}  # which network graded a model's figures (gan.metrics)
 
 lib = ui.library()
 st.title("Generate")
@@ -51,9 +53,10 @@ if model:
     about = gan.info(model)
     metrics = about["metrics"]
     st.info(
-        f"This generator paints tiny **{about['resolution']}×{about['resolution']} px** pictures (shown enlarged) "
-        f"of **{len(model.classes)} kinds**: {', '.join(model.classes)}. Expect each kind's composition and "
-        "palette, not a finished painting."
+        f"This generator paints {'tiny ' if about['resolution'] < 128 else ''}"
+        f"**{about['resolution']}×{about['resolution']} px** pictures (shown enlarged) of **{len(model.classes)} "
+        f"kinds**: {', '.join(map(model.label, model.classes))}. Expect each kind's composition, palette and "
+        "brushwork, not a finished painting."
     )  # fmt: skip
     with st.expander("Advanced: how it was made and how good it is"):
         st.markdown(
@@ -61,20 +64,21 @@ if model:
             f"({about['hardware']})."
             + (f" Asked for a kind, it paints something a classifier recognises as that kind "
                f"{metrics['class_fidelity']:.0%} of the time (by chance: {metrics['chance']:.0%}). Fréchet distance "
-               f"(how far its pictures are from real ones, lower is better): {metrics['fd']:.0f}, where two halves "
-               f"of the real paintings score {metrics['fd_floor']:.0f}." if metrics else "")
+               f"(how far its pictures are from real ones, lower is better): {metrics['fd']:.3g}, where two halves "
+               f"of the real paintings score {metrics['fd_floor']:.3g}. Judged by "
+               f"{JUDGES.get(metrics.get('judge'), JUDGES['lite0'])}." if metrics else "")
         )  # fmt: skip
 
 
 def class_mix(key: str) -> np.ndarray:
     """Class picker: one class, or several with weights (their label embeddings are mixed)."""
-    picked = st.multiselect("Kind of picture (pick two or more to mix them)", model.classes,
-                            default=model.classes[:1], key=key)  # fmt: skip
+    picked = st.multiselect("Painter or kind of picture (pick two or more to mix them)", model.classes,
+                            default=model.classes[:1], format_func=model.label, key=key)  # fmt: skip
     mix = {c: 1.0 for c in picked}
     if len(picked) > 1:
         cols = st.columns(min(len(picked), 4))
         for i, c in enumerate(picked):
-            mix[c] = cols[i % len(cols)].slider(f"Weight: {c}", 0.0, 1.0, 1.0 / len(picked), 0.05, key=f"{key}_{c}")
+            mix[c] = cols[i % len(cols)].slider(f"Weight: {model.label(c)}", 0.0, 1.0, 1.0 / len(picked), 0.05, key=f"{key}_{c}")
     return model.class_vector(mix)
 
 
@@ -156,7 +160,8 @@ with tabs[1]:
                                            key=f"w_{name}_seed")  # fmt: skip
                     ends.append(gan.endpoint(model, f"seed:{seed}", c=class_mix(f"w_{name}_classes")))
                 elif kind == "Class":
-                    cls = st.selectbox("Kind", model.classes, index=0 if name == "From" else len(model.classes) - 1,
+                    cls = st.selectbox("Painter or kind", model.classes, format_func=model.label,
+                                       index=0 if name == "From" else len(model.classes) - 1,
                                        key=f"w_{name}_class")  # fmt: skip
                     ends.append(gan.endpoint(model, f"class:{cls}", seed=st.session_state.get("w_seed", 0)))
                 else:
@@ -183,11 +188,19 @@ with tabs[2]:
                    "square); then you can morph from it in the Morph tab.")  # fmt: skip
         stopped_note("search")
         img, _ = picture_input("p", "Picture from", "to project")
+        searching, found = ui.queued_job("p_job", "Searching for the model's closest painting")
+        if found:  # a class server searched in its job queue
+            st.session_state["g_projection"] = tasks.saved_projection(found.result["output"])
+            st.rerun()  # the Morph tab, drawn earlier in this run, now offers the found picture as an end
         c1, c2 = st.columns(2)
         steps = c1.slider("Effort (more: closer, slower)", 50, 1000, 200, 50, key="p_steps",
                           help="Steps of the search; 200 take a few seconds.")  # fmt: skip
-        go = c1.button("Find it", type="primary", key="p_go", disabled=img is None)
+        go = c1.button("Find it", type="primary", key="p_go", disabled=img is None or searching)
         if go and img is not None:
+            if shared.policy().queue:
+                ui.queue_job("p_job", "project",
+                             tasks.project_params(ui.board().scratch(ui.owner()), models[choice], img, steps),
+                             "Finding the model's closest painting to your picture")  # fmt: skip
             stop = c2.empty()
             stop_button(stop, "p_stop", "search", "Stops the search.")
             bar = ui.Progress("Searching for the model's closest painting", messages=False)

@@ -5,23 +5,13 @@ minute)."""
 
 from __future__ import annotations
 
-import importlib.util
-
+import benchmod
 import pytest
-
-from artcore.config import PROJECT_ROOT
-
-
-def fault_bench():
-    spec = importlib.util.spec_from_file_location("fault_bench", PROJECT_ROOT / "benchmarks" / "fault_bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.timeout(90)
 def test_a_killed_server_leaves_the_library_intact_and_both_jobs_resume(tmp_path, artdata):
-    bench = fault_bench()
+    bench = benchmod.load("fault_bench")
     run = bench.fault_run(tmp_path / "early", moment="early", paintings=120, painters=4, clip_seconds=4, size=160,
                           timeout=60)  # fmt: skip
     assert run["at_kill"]["caught_both_running"], run["at_kill"]

@@ -133,6 +133,31 @@ def test_generate_bad_input_is_a_clear_error(tiny_run, tmp_path, args, message):
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_generate_into_a_folder_writes_one_png_per_class_and_seed(tiny_run, tmp_path):
+    out = tmp_path / "each"
+    result = json.loads(cli("gan", "generate", "--model", tiny_run, "--seeds", "3-4", "--out", f"{out}/",
+                            "--json").stdout)  # fmt: skip
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{c}_{s}.png" for c in ("Genre", "Landscape", "Naturmort", "Portrait") for s in (3, 4))
+    assert result["images"] == 8 and sorted(Path(f).name for f in result["files"]) == names
+    model = gan.load_model(tiny_run)
+    first = gan.generate(model, [3], model.class_vector({"Landscape": 1}))[0]
+    with Image.open(out / "Landscape_3.png") as im:
+        assert im.size == (32, 32)  # the model's own resolution, not the enlarged grid
+        assert np.array_equal(np.asarray(im.convert("RGB")), first)
+    cli("gan", "generate", "--model", tiny_run, "--seeds", "3", "--class", "Landscape@0.7", "--class",
+        "Portrait@0.3", "--out", out)  # an existing folder; a class mix is named by its shares
+    assert (out / "Landscape-70+Portrait-30_3.png").is_file()
+
+
+def test_a_trial_projected_gan_file_is_a_clear_error(tmp_path):
+    old = tmp_path / "trial.pt"
+    torch.save({"format": "artcore-gan-1", "config": {"resolution": 32, "num_classes": 4, "arch": "projected"},
+                "classes": list("abcd"), "G_ema": {}}, old)  # fmt: skip
+    proc = cli("gan", "info", "--model", old, check=False)
+    assert proc.returncode == 2 and "train a new model" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_missing_model_is_a_clear_error(tmp_path):
     proc = cli("gan", "info", "--model", tmp_path / "nothing.pt", check=False)
     assert proc.returncode == 2 and "no GAN model" in proc.stderr
@@ -229,9 +254,10 @@ def test_shipped_model_paints_its_classes(shipped, artdata):
     """Class fidelity on 30 fresh samples per class, judged by a classifier trained on the real paintings."""
     from artcore.gan.metrics import features, real_classifier
 
+    # Judged on Lite0 features: a network its (pixel-space) discriminator never looked through.
     images, labels, classes, _ = T.folder_dataset(artdata / "genre4", 32)
-    clf = real_classifier(features(images), labels)
+    clf = real_classifier(features(images, encoder="lite0"), labels)
     seeds = list(range(5000, 5030))
     fake = np.concatenate([gan.generate(shipped, seeds, shipped.class_vector({c: 1})) for c in classes])
-    fidelity = (clf.predict(features(fake)) == np.repeat(np.arange(4), 30)).mean()
+    fidelity = (clf.predict(features(fake, encoder="lite0")) == np.repeat(np.arange(4), 30)).mean()
     assert fidelity >= 0.5, fidelity  # chance is 0.25

@@ -3,24 +3,15 @@ websocket protocol without an error (``benchmarks/load_bench.py``; page loads on
 
 from __future__ import annotations
 
-import importlib.util
 from concurrent.futures import ThreadPoolExecutor
 
+import benchmod
 import pytest
-
-from artcore.config import PROJECT_ROOT
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("load_bench", PROJECT_ROOT / "benchmarks" / "load_bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.timeout(90)
 def test_two_sessions_load_home_and_style_studio(tmp_path):
-    bench = load_bench()
+    bench = benchmod.load("load_bench")
     out = tmp_path / "load.json"
     args = ["--sessions", "2", "--pages-only", "--queue", "on", "--settle", "0.5", "--timeout", "60", "--out", str(out)]
     # In a thread of its own: earlier tests (Playwright's sync API) may leave an event loop running in this one.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from artcore.commands import add_training_source
@@ -20,10 +21,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     tr.add_argument("--max-images", type=int, metavar="N", help="also stop after N images seen in total")
     tr.add_argument("--batch", type=int, help="images per step and process (default: 32 on CPU, 64 on GPU)")
     tr.add_argument("--channel-base", type=int, help="network width (default depends on --res and the device)")
-    tr.add_argument("--arch", choices=("stylegan", "projected"),
-                    help="networks of a new run: stylegan (default) or projected (FastGAN-style generator, "
-                         "discriminator on frozen EfficientNet-Lite0 features); a resumed run keeps its "
-                         "own")  # fmt: skip
     tr.add_argument("--checkpoint-minutes", type=float, default=5.0, help="checkpoint every (default: 5)")
     tr.add_argument("--sample-minutes", type=float, default=5.0, help="sample grid every (default: 5)")
     tr.add_argument("--out", required=True, metavar="RUN", help="run folder; training resumes if it has a checkpoint")
@@ -39,7 +36,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                          "default: one row per class")  # fmt: skip
     ge.add_argument("--trunc", type=float, default=0.7, help="truncation 0..1: lower is safer, less varied (0.7)")
     ge.add_argument("--columns", type=int, default=8)
-    ge.add_argument("--out", required=True, metavar="GRID.png")
+    ge.add_argument("--out", required=True, metavar="GRID.png|DIR/",
+                    help="a .png path: one grid; a folder (ending in /, or one that exists): one PNG per class and "
+                         "seed at the model's resolution, <class>_<seed>.png")  # fmt: skip
     ge.add_argument("--json", action="store_true")
     ge.set_defaults(func=cmd_generate)
 
@@ -126,7 +125,7 @@ def cmd_train(args) -> int:
         result = train_run(args.out, args.res, args.minutes, data_dir=args.data, lib=lib, field=args.field,
                            batch=args.batch, channel_base=args.channel_base, max_images=args.max_images,
                            checkpoint_minutes=args.checkpoint_minutes, sample_minutes=args.sample_minutes,
-                           arch=args.arch, decoded=decoded, progress=progress)  # fmt: skip
+                           decoded=decoded, progress=progress)  # fmt: skip
     finally:
         decode_bar.close()
         if bar is not None:
@@ -152,6 +151,13 @@ def cmd_generate(args) -> int:
 
     model = _model(args)
     seeds = g.parse_seeds(args.seeds)
+    if args.out.endswith(("/", os.sep)) or os.path.isdir(args.out):
+        mix = g.parse_class_mix(args.classes) if args.classes else None
+        paths = g.export_images(model, seeds, args.out, mix, args.trunc)
+        result = {"output": args.out, "images": len(paths), "files": [str(p) for p in paths],
+                  "size": [model.resolution, model.resolution]}  # fmt: skip
+        _report(args, result, f"wrote {len(paths)} images to {args.out}")
+        return 0
     if args.classes:
         images = g.generate(model, seeds, model.class_vector(g.parse_class_mix(args.classes)), args.trunc)
         picture = g.grid(g.enlarge(images), args.columns)
@@ -250,7 +256,7 @@ def cmd_info(args) -> int:
     from artcore.gan.generate import info
 
     result = info(_model(args))
-    _report(args, result, f"{result['model']}: {result['arch']}, {result['resolution']} px, classes {', '.join(result['classes'])}; "
+    _report(args, result, f"{result['model']}: {result['resolution']} px, classes {', '.join(result['classes'])}; "
                           f"trained on {result['trained_images']} images in {result['train_seconds']} s "
                           f"({result['hardware']})")  # fmt: skip
     return 0

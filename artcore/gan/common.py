@@ -1,5 +1,5 @@
-"""What the trainer, the generator tools and the projector share: file names, reading a checkpoint, building the
-networks a config names, preparing a picture and turning generator output into pixels.
+"""What the trainer, the generator tools and the projector share: file names, reading a checkpoint and its config,
+preparing a picture and turning generator output into pixels.
 
 Kept apart so that ``train``, ``generate`` and ``project`` import this module rather than each other.
 """
@@ -25,35 +25,23 @@ def read_checkpoint(path: Path) -> dict:
         state = torch.load(path, map_location="cpu", weights_only=False)
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise ValueError("not an artcore GAN file")
-        return state
     except FileNotFoundError:
         raise UserError(
             f"no GAN model at {path}; train one with `artcore gan train` or use the shipped default"
         ) from None
     except (OSError, RuntimeError, ValueError, EOFError) as exc:
         raise UserError(f"{path} is not an artcore GAN model ({exc})") from exc
+    if state.get("config", {}).get("arch") == "projected":  # a trial projected GAN's networks, since removed
+        raise UserError(f"{path} was made by a trial generator this version no longer has (a projected GAN); train "
+                        "a new model on the same pictures (`artcore gan train`)")  # fmt: skip
+    return state
 
 
-def make_generator(cfg):
-    """The generator ``cfg.arch`` names: the StyleGAN2-like one or the FastGAN-like one."""
-    if cfg.arch == "projected":
-        from artcore.gan.projected import FastGenerator
+def config_of(state: dict):
+    """The ``GanConfig`` a checkpoint or model file was made with."""
+    from artcore.gan.model import GanConfig
 
-        return FastGenerator(cfg)
-    from artcore.gan.model import Generator
-
-    return Generator(cfg)
-
-
-def make_discriminator(cfg):
-    """The discriminator ``cfg.arch`` names: residual with R1, or heads on frozen Lite0 features."""
-    if cfg.arch == "projected":
-        from artcore.gan.projected import ProjectedDiscriminator
-
-        return ProjectedDiscriminator(cfg)
-    from artcore.gan.model import Discriminator
-
-    return Discriminator(cfg)
+    return GanConfig.from_dict(state["config"])
 
 
 def to_uint8(images) -> np.ndarray:

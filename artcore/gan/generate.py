@@ -16,7 +16,7 @@ import numpy as np
 from artcore import registry
 from artcore.config import WEIGHTS_DIR
 from artcore.errors import UserError
-from artcore.gan.common import MODEL, make_generator, read_checkpoint, to_uint8
+from artcore.gan.common import MODEL, config_of, read_checkpoint, to_uint8
 
 DEFAULT_MODEL = WEIGHTS_DIR / "gan-genre4-32.pt"
 DISPLAY_SIDE = 128  # outputs are enlarged to at least this many pixels a side for viewing and export
@@ -35,6 +35,11 @@ class GanModel:
     @property
     def resolution(self) -> int:
         return self.G.cfg.resolution
+
+    @staticmethod
+    def label(name: str) -> str:
+        """A class as people write it: ``Vincent_van_Gogh`` → ``Vincent van Gogh``."""
+        return name.replace("_", " ")
 
     def class_vector(self, mix: dict[str, float] | None) -> np.ndarray:
         """Class weights (summing to 1) from {name: weight}; names are matched case-insensitively."""
@@ -89,15 +94,14 @@ class GanModel:
 
 
 def load_model(path=None) -> GanModel:
-    """A model file or a training run folder (its ``model.pt``); ``None``: the shipped default. Either architecture:
-    the file's config says which (files from before ``arch`` existed are StyleGAN)."""
-    from artcore.gan.model import GanConfig
+    """A model file or a training run folder (its ``model.pt``); ``None``: the shipped default."""
+    from artcore.gan.model import Generator
 
     path = Path(path) if path else DEFAULT_MODEL
     if path.is_dir():
         path = path / MODEL
     state = read_checkpoint(path)
-    G = make_generator(GanConfig(**state["config"]))
+    G = Generator(config_of(state))
     # Saved models may be float16; integer buffers (batch norm's counters) stay as they are.
     G.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["G_ema"].items()})
     G.eval().requires_grad_(False)
@@ -106,11 +110,12 @@ def load_model(path=None) -> GanModel:
 
 
 def available_models(lib=None) -> dict[str, Path]:
-    """Models a user can pick: the shipped one, the library's own runs (trained in the app) and the CLI's runs
+    """Models a user can pick: the shipped ones (the default first), the library's own runs (trained in the app) and the CLI's runs
     under ``runs/``, newest first."""
     from artcore.config import PROJECT_ROOT
 
-    found = {f"shipped: {DEFAULT_MODEL.stem}": DEFAULT_MODEL} if DEFAULT_MODEL.is_file() else {}
+    shipped = [DEFAULT_MODEL] + sorted(p for p in WEIGHTS_DIR.glob("gan-*.pt") if p != DEFAULT_MODEL)
+    found = {f"shipped: {p.stem}": p for p in shipped if p.is_file()}
     roots = [("library", Path(lib.root) / "gan-runs")] if lib is not None else []
     for kind, root in [*roots, ("run", PROJECT_ROOT / "runs")]:
         runs = sorted(root.glob(f"*/{MODEL}"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -123,12 +128,39 @@ def _default_model() -> GanModel:
     return load_model(None)
 
 
+def training_files(model: GanModel) -> list[Path]:
+    """The works ``model`` was trained on: its ``train_files`` (absolute, or relative to the shared art data: a
+    shipped model's), else the images of the folder its ``data`` line names; [] when it does not say."""
+    from artcore.config import PROJECT_ROOT, SHARED_ARTDATA
+
+    if model.info.get("train_files"):
+        return [p if p.is_absolute() else SHARED_ARTDATA / p for p in map(Path, model.info["train_files"])]
+    data = str(model.info.get("data", ""))  # "folder DIR: …" (train_run) or "DIR: …"
+    if not data or data.startswith("library "):
+        return []
+    folder = Path(data.removeprefix("folder ").split(":", 1)[0])
+    folder = folder if folder.is_absolute() else PROJECT_ROOT / folder
+    if not folder.is_dir():
+        return []
+    from artcore.embed import folder_images
+
+    return [Path(p) for p in folder_images(folder)[0]]
+
+
 def save_model(model: GanModel, out, metrics: dict | None = None, half: bool = True) -> Path:
     """Write ``model`` as a standalone model file (weights in float16 by default: half the size, same pictures to
-    the eye), with ``metrics`` recorded for ``info``."""
+    the eye), with ``metrics`` recorded for ``info`` and the works it was trained on (``train_files``: real paths,
+    relative to the shared art data when inside it) for the originality check wherever the file goes."""
+    from artcore.config import SHARED_ARTDATA
     from artcore.training import atomic_torch_save
 
+    def recorded(path: Path) -> str:
+        real = path.resolve()
+        return str(real.relative_to(SHARED_ARTDATA.resolve()) if real.is_relative_to(SHARED_ARTDATA.resolve()) else real)
+
+    files = [recorded(p) for p in training_files(model)]
     state = {**model.info, "metrics": {**model.info.get("metrics", {}), **(metrics or {})},
+             **({"train_files": files} if files else {}),
              "G_ema": {k: v.half() if half and v.is_floating_point() else v for k, v in model.G.state_dict().items()}}  # fmt: skip
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -139,7 +171,7 @@ def save_model(model: GanModel, out, metrics: dict | None = None, half: bool = T
 def info(model: GanModel) -> dict:
     """What the model is: the ``gan info --json`` object."""
     meta = model.info
-    return {"model": str(model.path), "arch": model.G.cfg.arch, "classes": model.classes,
+    return {"model": str(model.path), "classes": model.classes,
             "resolution": model.resolution, "trained_images": meta.get("images_seen"),
             "train_seconds": meta.get("train_seconds"),
             "hardware": meta.get("hardware"), "data": meta.get("data"), "class_counts": meta.get("class_counts"),
@@ -209,6 +241,35 @@ def grid(images: np.ndarray, columns: int = 8) -> np.ndarray:
 def class_rows(model: GanModel, seeds: Sequence[int], trunc: float = 0.7) -> np.ndarray:
     """rows (one per class) × seeds × H×W×3: the same seeds in every class."""
     return np.stack([generate(model, seeds, model.class_vector({c: 1.0}), trunc) for c in model.classes])
+
+
+def mix_label(mix: dict[str, float]) -> str:
+    """A class mix as a file-name part: "Rembrandt", or "Vincent_van_Gogh-70+Rembrandt-30" (percentages)."""
+    total = sum(mix.values()) or 1.0
+    if len(mix) == 1:
+        return next(iter(mix))
+    return "+".join(f"{name}-{round(100 * w / total)}" for name, w in mix.items())
+
+
+def export_images(model: GanModel, seeds: Sequence[int], out_dir, mix: dict[str, float] | None = None,
+                  trunc: float = 0.7) -> list[Path]:  # fmt: skip
+    """One PNG per seed at the model's own resolution in ``out_dir``, ``<class>_<seed>.png``: for each class of the
+    model, or for one class mix (``mix``). Written atomically; returns the paths."""
+    from PIL import Image
+
+    from artcore.imageio import atomic_save_image
+    from artcore.shared import safe_name
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mixes = [mix] if mix else [{c: 1.0} for c in model.classes]
+    paths = []
+    for m in mixes:
+        label = safe_name(mix_label(m), limit=120)
+        for seed, image in zip(seeds, generate(model, seeds, model.class_vector(m), trunc)):
+            paths.append(out_dir / f"{label}_{seed}.png")
+            atomic_save_image(Image.fromarray(image), paths[-1])
+    return paths
 
 
 # ------------------------------------------------------------------ walks

@@ -1,8 +1,12 @@
-"""How good a generator is, without Inception weights.
+"""How good a generator is, judged by a network its discriminator never saw.
 
-- Fréchet distance between EfficientNet-Lite0 pooled features of generated and real images (both seen at the
-  training resolution, then enlarged to the network's 224 px), beside the floor: the same distance between two
-  halves of the real set, with as many images on each side.
+The judge is Magenta's style network (an Inception trained on paintings' styles, ``embed`` encoder "magenta"): the
+discriminator looks through EfficientNet-Lite0, so Lite0's features would grade the generator on the very features
+it was trained to match.
+
+- Fréchet distance between the judge's features of generated and real images (both seen at the training
+  resolution), beside the floor: the same distance between two halves of the real set, with as many images on
+  each side.
 - Class fidelity: the share of generated images that a classifier trained on the real images (same features)
   assigns to the class they were generated for, beside that classifier's cross-validated accuracy on real images.
 """
@@ -12,13 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def features(images: np.ndarray, progress=None) -> np.ndarray:
-    """Lite0 pooled features (N×1280) of uint8 N×H×W×3 images."""
+def features(images: np.ndarray, progress=None, encoder: str = "magenta") -> np.ndarray:
+    """The judge's features (``encoder``: an ``artcore.embed`` encoder) of uint8 N×H×W×3 images."""
     from PIL import Image
 
     from artcore import embed
 
-    return embed.compute([Image.fromarray(im) for im in images], "lite0", progress=progress)
+    return embed.compute([Image.fromarray(im) for im in images], encoder, progress=progress)
 
 
 def frechet(a: np.ndarray, b: np.ndarray) -> float:
@@ -68,8 +72,9 @@ def evaluate(model, images: np.ndarray, labels: np.ndarray, classes: list[str], 
     real_acc = float(cross_val_score(clone(clf), real, labels, cv=5).mean())
     fidelity = float((clf.predict(fake) == gen_y).mean())
     return {
-        "fd": round(frechet(fake, real[half_a]), 2),
-        "fd_floor": round(frechet(real[half_b], real[half_a]), 2),
+        "judge": "magenta",
+        "fd": round(frechet(fake, real[half_a]), 3),
+        "fd_floor": round(frechet(real[half_b], real[half_a]), 3),
         "class_fidelity": round(fidelity, 3),
         "real_classifier_accuracy": round(real_acc, 3),
         "chance": round(1 / len(classes), 3),

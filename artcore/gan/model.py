@@ -1,5 +1,4 @@
-"""A compact StyleGAN2-style conditional generator and a projection discriminator (``arch="stylegan"``; the
-projected GAN of ``arch="projected"`` lives in ``artcore.gan.projected``).
+"""The GAN: a compact StyleGAN2-style conditional generator and a projection discriminator.
 
 Generator: a mapping network turns (z, label embedding) into w; a synthesis network starts from a learned 4×4
 constant and doubles the resolution per stage with modulated, demodulated 3×3 convolutions, per-pixel noise and
@@ -14,19 +13,16 @@ which is several times faster on CPU than a grouped one.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-ARCHS = ("stylegan", "projected")
-
 
 @dataclass(frozen=True)
 class GanConfig:
-    """Architecture settings; saved with every checkpoint so a model file rebuilds its own network. Fields added
-    later have defaults, so older files (without ``arch``) still load as the StyleGAN networks they are."""
+    """Architecture settings; saved with every checkpoint so a model file rebuilds its own network."""
 
     resolution: int = 64
     num_classes: int = 4
@@ -35,12 +31,12 @@ class GanConfig:
     mapping_layers: int = 4
     channel_base: int = 2048  # channels at resolution r: min(channel_max, channel_base // r)
     channel_max: int = 256
-    arch: str = "stylegan"  # "stylegan" or "projected" (see ARCHS)
-    lite0_side: int = 224  # projected only: smaller images are enlarged to this before Lite0 sees them
 
-    def __post_init__(self):
-        if self.arch not in ARCHS:
-            raise ValueError(f"unknown GAN architecture {self.arch!r}; known: {', '.join(ARCHS)}")
+    @classmethod
+    def from_dict(cls, d: dict) -> GanConfig:
+        """From a saved config, ignoring fields this version no longer has (a trial run's ``arch``)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
 
     def channels(self, res: int) -> int:
         return min(self.channel_max, self.channel_base // res)

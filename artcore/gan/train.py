@@ -3,8 +3,8 @@
 A run folder holds ``dataset.npz`` (the images at training resolution, decoded once), ``checkpoint.pt`` (everything
 needed to resume), ``model.pt`` (the EMA generator alone: what ``generate`` loads), ``log.jsonl`` and
 ``samples/*.png`` (one row per class, the same seeds every time). DiffAugment on everything the discriminator sees;
-the generator that is saved is an exponential moving average. Losses by architecture (``GanConfig.arch``):
-"stylegan" uses the non-saturating logistic loss with lazy R1 on reals, "projected" the hinge loss without R1.
+the generator that is saved is an exponential moving average. The non-saturating logistic loss, with lazy R1 on
+reals.
 
 Several processes (``torchrun --nproc_per_node=N -m artcore gan train ...``) train one model together: each draws
 its own batches and gradients are averaged across processes after every backward pass (torch.distributed, NCCL on
@@ -26,14 +26,9 @@ import numpy as np
 from PIL import Image
 
 from artcore.errors import UserError
-from artcore.gan.common import CHECKPOINT, FORMAT, MODEL, make_discriminator, make_generator, square, to_uint8
+from artcore.gan.common import CHECKPOINT, FORMAT, MODEL, config_of, read_checkpoint, square, to_uint8
 from artcore.imageio import ImageError, open_image
 from artcore.training import atomic_torch_save, hardware, tile
-
-# The learning rate each architecture trains with unless TrainSettings.lr says otherwise: StyleGAN's layers scale
-# their weights at run time (equalised learning rate) and want 10× the projected GAN's plain layers.
-DEFAULT_LR = {"stylegan": 0.002, "projected": 0.0002}
-
 
 # ------------------------------------------------------------------ data
 
@@ -116,11 +111,10 @@ def library_run_folder(lib, field: str, res: int) -> Path:
 
 def train_run(out, res: int, minutes: float, *, data_dir=None, lib=None, field: str = "genre", batch: int | None = None,
               channel_base: int | None = None, max_images: int | None = None, checkpoint_minutes: float = 5.0,
-              sample_minutes: float = 5.0, arch: str | None = None, decoded=None, progress=None,
+              sample_minutes: float = 5.0, decoded=None, progress=None,
               should_stop=None) -> dict:  # fmt: skip
     """Train (or resume) run folder ``out`` on a folder tree (``data_dir``) or the library's ``field`` labels for
-    ``minutes``: what both the CLI and the app call. ``arch``: "stylegan" or "projected" (default: the run's own,
-    "stylegan" for a new run). ``decoded(done, total)`` reports decoding (first run only), ``progress(stats)`` every
+    ``minutes``: what both the CLI and the app call. ``decoded(done, total)`` reports decoding (first run only), ``progress(stats)`` every
     step, ``should_stop()`` true stops it early (keeping what it learnt); the GPU is used when there is one, with
     wider networks and bigger batches."""
     import torch
@@ -136,7 +130,7 @@ def train_run(out, res: int, minutes: float, *, data_dir=None, lib=None, field: 
     if channel_base:
         channels["channel_base"] = channel_base
     result = train(images, labels, classes, out, minutes=minutes, resolution=res, settings=settings,
-                   max_images=max_images, arch=arch, progress=progress, should_stop=should_stop,
+                   max_images=max_images, progress=progress, should_stop=should_stop,
                    config_overrides=channels)  # fmt: skip
     return {**result, "skipped": skipped}
 
@@ -154,7 +148,7 @@ def default_channels(res: int, gpu: bool) -> dict:
 @dataclass
 class TrainSettings:
     batch: int = 32
-    lr: float | None = None  # None: the architecture's DEFAULT_LR
+    lr: float = 0.002
     r1_gamma: float = 0.05
     r1_every: int = 16
     ema_images: float = 10_000  # half-life of the EMA generator, in images
@@ -244,46 +238,38 @@ def sample_grid(G, classes: list[str], seeds: int = 8, device="cpu") -> np.ndarr
 
 def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, minutes: float,
           resolution: int = 64, settings: TrainSettings | None = None, max_images: int | None = None,
-          arch: str | None = None, progress: Callable[[dict], None] | None = None,
+          progress: Callable[[dict], None] | None = None,
           should_stop: Callable[[], bool] | None = None, config_overrides: dict | None = None) -> dict:  # fmt: skip
     """Train (or resume training of) the model in run folder ``out`` for ``minutes`` of wall time.
 
-    ``arch`` picks the networks of a new run ("stylegan" when None); a resumed run keeps its own, and naming another
-    one is an error. Stops at the time box, at ``max_images`` images seen in total, or when ``should_stop()`` says
+    Stops at the time box, at ``max_images`` images seen in total, or when ``should_stop()`` says
     so, and always leaves a checkpoint and ``model.pt`` behind. Returns the final stats.
     """
     import torch
     import torch.nn.functional as F
 
     from artcore.gan.augment import diff_augment
-    from artcore.gan.model import ARCHS, GanConfig
+    from artcore.gan.model import Discriminator, GanConfig, Generator
 
-    if arch is not None and arch not in ARCHS:
-        raise UserError(f"unknown GAN architecture {arch!r}; pick one of {', '.join(ARCHS)}")
     s = settings or TrainSettings()
     out = Path(out)
     dist = _Dist()
     device = dist.device
     ckpt_path = out / CHECKPOINT
-    state = torch.load(ckpt_path, map_location="cpu", weights_only=False) if ckpt_path.exists() else None
+    state = read_checkpoint(ckpt_path) if ckpt_path.exists() else None
     if state is not None:
-        cfg = GanConfig(**state["config"])
+        cfg = config_of(state)
         if cfg.resolution != resolution or state["classes"] != classes:
             raise UserError(f"{out} holds a run at {cfg.resolution} px for classes {state['classes']}; "
                             "use a new --out folder for different data or resolution")  # fmt: skip
-        if arch is not None and arch != cfg.arch:
-            raise UserError(f"{out} holds a {cfg.arch} run; use a new --out folder for a {arch} one")
     else:
-        cfg = GanConfig(resolution=resolution, num_classes=len(classes), arch=arch or "stylegan",
-                        **(config_overrides or {}))  # fmt: skip
-    projected = cfg.arch == "projected"
-    lr = s.lr if s.lr is not None else DEFAULT_LR[cfg.arch]
+        cfg = GanConfig(resolution=resolution, num_classes=len(classes), **(config_overrides or {}))
+    lr = s.lr
     torch.manual_seed(s.seed + dist.rank + (state["images_seen"] if state else 0))
-    G, D = make_generator(cfg).to(device), make_discriminator(cfg).to(device)
+    G, D = Generator(cfg).to(device), Discriminator(cfg).to(device)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     opt_G = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.0, 0.99), eps=1e-8)
-    # Only what learns: the projected discriminator's Lite0 and mixing layers are frozen.
-    opt_D = torch.optim.Adam([p for p in D.parameters() if p.requires_grad], lr=lr, betas=(0.0, 0.99), eps=1e-8)
+    opt_D = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.0, 0.99), eps=1e-8)
     seen, step, trained_seconds = 0, 0, 0.0
     if state is not None:
         G.load_state_dict(state["G"])
@@ -343,19 +329,16 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
             done = elapsed >= minutes * 60 or (max_images is not None and seen >= max_images)
             if dist.any(done or bool(should_stop and should_stop())):
                 break
-            # --- discriminator: real vs generated, plus (StyleGAN) lazy R1 on reals every r1_every steps
+            # --- discriminator: real vs generated, plus lazy R1 on reals every r1_every steps
             real, c_real = real_batch(batch)
             c_fake = fake_labels(batch)
             with torch.no_grad():
                 fake = G(torch.randn(batch, cfg.z_dim, device=device), c_fake)
             d_real = D(diff_augment(real), c_real)
             d_fake = D(diff_augment(fake), c_fake)
-            if projected:  # hinge; the frozen features keep D smooth enough without R1
-                loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
-            else:
-                loss_d = F.softplus(d_fake).mean() + F.softplus(-d_real).mean()
+            loss_d = F.softplus(d_fake).mean() + F.softplus(-d_real).mean()
             r1 = torch.zeros((), device=device)
-            if not projected and step % s.r1_every == 0:
+            if step % s.r1_every == 0:
                 real.requires_grad_(True)
                 (grad,) = torch.autograd.grad(D(diff_augment(real), c_real).sum(), real, create_graph=True)
                 r1 = grad.square().sum((1, 2, 3)).mean()
@@ -364,11 +347,11 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
             loss_d.backward()
             dist.average_grads(D)
             opt_D.step()
-            # --- generator: through the (frozen) discriminator, non-saturating (StyleGAN) or hinge (projected)
+            # --- generator: through the (frozen) discriminator, non-saturating
             c_gen = fake_labels(batch)
             D.requires_grad_(False)
             d_gen = D(diff_augment(G(torch.randn(batch, cfg.z_dim, device=device), c_gen)), c_gen)
-            loss_g = -d_gen.mean() if projected else F.softplus(-d_gen).mean()
+            loss_g = F.softplus(-d_gen).mean()
             opt_G.zero_grad(set_to_none=True)
             loss_g.backward()
             D.requires_grad_(True)
@@ -407,4 +390,4 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
         dist.close()
     stats.pop("_t", None)
     return {**stats, "images_seen": seen, "step": step, "train_seconds": round(trained_seconds, 1),
-            "out": str(out), "classes": classes, "resolution": cfg.resolution, "arch": cfg.arch}  # fmt: skip
+            "out": str(out), "classes": classes, "resolution": cfg.resolution}  # fmt: skip
