@@ -2,13 +2,13 @@
 (Quality, judged by networks the discriminator never saw, is ``benchmarks/gan_compare.py``.)
 
 - Training: ``artcore.gan.train`` for ``--train-seconds`` at the model's resolution and network width on its own
-  painters (bestartworks), one CPU thread and all threads.
+  training works (up to 40 per class), one CPU thread and all threads.
 - Speed: ms per generated image (batch of 16 and one at a time), projection seconds and PSNR (200 steps, one
-  painting of each of five painters that the model never saw, and a photo), latent walk of 60 frames to MP4, style
-  walk of 24 frames at 384 px.
+  training work of each of up to five classes, and a photo), latent walk of 60 frames to MP4, style walk of 24
+  frames at 384 px.
 Prints JSON and a table; writes benchmarks/results/gan.json.
 
-    python benchmarks/gan_bench.py [--artdata ../shared/artdata] [--model weights/gan-painters9-128.pt]
+    python benchmarks/gan_bench.py [--artdata ../shared/artdata] [--model weights/gan-genre4-32.pt]
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def main() -> int:
     result: dict = {"model": str(args.model), "cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
     model = gan.load_model(args.model)
     classes, res = model.classes, model.resolution
-    seen = {Path(p).name for p in model.info.get("train_files", [])}
-    works = args.artdata / "bestartworks" / "images"
+    works = {c: [p for p in gan.training_files(model) if p.parent.name == c] for c in classes}
+    if not all(works.values()):
+        raise SystemExit(f"{args.model} does not list its training works for every class, or they are not here")
 
     # --- generation, projection, walks
     c = model.class_vector({classes[1]: 1.0})
@@ -72,8 +73,7 @@ def main() -> int:
     result["generate_ms_single"] = round(1000 * timed(lambda: gan.generate(model, [7], c), 10), 2)
     from artcore.gan.project import project
 
-    unseen = [next(p for p in sorted((works / cls).iterdir()) if p.name not in seen) for cls in classes[:5]]
-    paintings = unseen + [sorted((args.artdata / "photos").iterdir())[0]]
+    paintings = [sorted(works[c])[3 % len(works[c])] for c in classes[:5]] + [sorted((args.artdata / "photos").iterdir())[0]]
     projections = []
     for p in paintings:
         start = time.perf_counter()
@@ -98,10 +98,10 @@ def main() -> int:
         save_frames(list(frames), Path(tmp) / "style.mp4", 12.0)
         result["style_walk_24_frames_384px_s"] = round(time.perf_counter() - start, 2)
 
-    # --- training speed, on the model's own painters at its resolution and width
+    # --- training speed, on the model's own works at its resolution and width
     import torch
 
-    paths = [p for cls in classes for p in sorted((works / cls).iterdir())[:40]]
+    paths = [p for c in classes for p in sorted(works[c])[:40]]
     images, labels, _, _ = T.load_images(paths, [p.parent.name for p in paths], res)
     width = model.G.cfg.channel_base
     result["training"] = [training_speed(images, labels, classes, res, width, 1, args.train_seconds),
