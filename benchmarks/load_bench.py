@@ -27,6 +27,10 @@ Each N runs twice by default (``--queue both``): with the class server's job que
 (``queue = false`` in the server's ``server.toml``: each session paints in its own script thread, as every session
 did before the queue), on a fresh server each time.
 
+A soak (``--soak SECONDS``): each of the N sessions, once its visit ends, visits again (a reload: a new websocket
+session, the old one closed, as a browser's reload does) until the time is up; RSS is also recorded every 30 s, so
+growth over the soak shows.
+
 Before the N sessions, one warm-up session loads Home and Style studio (the teacher's own tab), so the N sessions
 do not race the app's first imports; ``--cold`` skips it (a cold server with several first visitors at once has
 shown ``ImportError: cannot import name 'ui' from 'artcore'`` in one of them: a real, separate problem).
@@ -49,7 +53,7 @@ as long as it is open). Heartbeats are not sent. Every session uploads the same 
 with 30 different photos computes it 30 times: run with ``--photos DIR`` to cycle through a folder's pictures).
 
     python benchmarks/load_bench.py [--sessions 5 10 30] [--queue both|on|off] [--pages-only] [--ramp 0]
-                                    [--photos FILE_OR_DIR]
+                                    [--photos FILE_OR_DIR] [--soak SECONDS]
 """
 
 from __future__ import annotations
@@ -334,6 +338,7 @@ class RssSampler:
 
     def __init__(self, pid: int, every: float = 0.5):
         self.pid, self.every, self.peak, self._stop = pid, every, 0, threading.Event()
+        self.timeline: list[tuple[float, int]] = []  # (seconds since start, RSS) every 30 s: growth over a soak
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def rss(self) -> int:
@@ -346,8 +351,13 @@ class RssSampler:
         return 0
 
     def _loop(self):
+        start = last = time.perf_counter()
         while not self._stop.is_set():
-            self.peak = max(self.peak, self.rss())
+            rss, now = self.rss(), time.perf_counter()
+            self.peak = max(self.peak, rss)
+            if now - last >= 30:
+                self.timeline.append((round(now - start), rss))
+                last = now
             self._stop.wait(self.every)
 
     def __enter__(self):
@@ -406,9 +416,18 @@ def photos_of(path: Path) -> list[Path]:
     return [path]
 
 
+async def visits(i: int, args, photo: Path, start_delay: float, until: float) -> list[dict]:
+    """Session ``i``'s visits: one, or (a soak) a new one, as after a reload, until ``until`` (perf_counter)."""
+    done = [await one_session(i, args, photo, start_delay)]
+    while time.perf_counter() < until:
+        done.append(await one_session(i, args, photo, 0.0))
+    return done
+
+
 def bench_n(n: int, args, queue: bool = True) -> dict:
     """One server (its job queue on or off), ``n`` sessions at once; the summary for this N (and every session's
-    record)."""
+    record). With ``args.soak`` seconds, each session visits again and again (a reload: a new websocket session,
+    the old one closed) until that time is up."""
     photos = photos_of(Path(args.photos))
     args.port = free_port()
     with tempfile.TemporaryDirectory(prefix="artcore-load-") as tmp:
@@ -428,10 +447,11 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
                     t0 = time.perf_counter()
 
                     async def batch():
-                        return await asyncio.gather(*(one_session(i, args, photos[i % len(photos)],
-                                                                  args.ramp * i / max(n - 1, 1)) for i in range(n)))  # fmt: skip
+                        until = time.perf_counter() + args.soak
+                        return await asyncio.gather(*(visits(i, args, photos[i % len(photos)],
+                                                             args.ramp * i / max(n - 1, 1), until) for i in range(n)))  # fmt: skip
 
-                    sessions = asyncio.run(batch())
+                    sessions = [v for per in asyncio.run(batch()) for v in per]
                     wall = time.perf_counter() - t0
                     time.sleep(args.settle)
                     rss_after = sampler.rss()
@@ -450,7 +470,9 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
     return {
         "sessions": n,
         "queue": queue,
-        "errors": n - len(ok),
+        "soak_s": args.soak,
+        "visits": len(sessions),
+        "errors": len(sessions) - len(ok),
         "error_messages": sorted({s["error"] for s in sessions if s["error"]})[:10],
         "home_p50_s": pct(col("home_s"), 0.5), "home_p95_s": pct(col("home_s"), 0.95),
         "style_page_p50_s": pct(col("style_s"), 0.5), "style_page_p95_s": pct(col("style_s"), 0.95),
@@ -468,13 +490,14 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
         "rss_peak_mb": round(sampler.peak / 2**20, 1),
         "rss_after_mb": round(rss_after / 2**20, 1),
         "rss_after_wait_s": args.settle,
-        "server_log_tail": log_tail if n - len(ok) else "",
+        "rss_timeline_mb": [(t, round(r / 2**20, 1)) for t, r in sampler.timeline],
+        "server_log_tail": log_tail if len(sessions) - len(ok) else "",
         "per_session": sessions,
     }  # fmt: skip
 
 
 def table(rows: list[dict]) -> str:
-    cols = [("N", "sessions"), ("queue", "queue"), ("err", "errors"), ("home p50", "home_p50_s"), ("home p95", "home_p95_s"),
+    cols = [("N", "sessions"), ("queue", "queue"), ("visits", "visits"), ("err", "errors"), ("home p50", "home_p50_s"), ("home p95", "home_p95_s"),
             ("style p50", "style_page_p50_s"), ("style p95", "style_page_p95_s"),
             ("upload p50", "upload_p50_s"), ("click→result p50", "click_to_result_p50_s"),
             ("click→result p95", "click_to_result_p95_s"), ("renders/min", "renders_per_min"),
@@ -501,6 +524,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--queue", choices=("on", "off", "both"), default="both",
                     help="the server's job queue for Stylize: on (a class server's default), off (each session "
                          "paints in its own thread, as before the queue), or both, one after the other per N")  # fmt: skip
+    ap.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
+                    help="a soak: each session reloads (a new visit) and renders again until this time is up")  # fmt: skip
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load.json"))
     ap.add_argument("--no-write", action="store_true")

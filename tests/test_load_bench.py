@@ -26,3 +26,15 @@ def test_two_sessions_load_home_and_style_studio(tmp_path):
         assert "click_s" not in session  # page loads only
     assert run["rss_peak_mb"] >= run["rss_start_mb"] > 0
     assert out.is_file()
+
+
+@pytest.mark.timeout(90)
+def test_a_short_soak_reloads_and_records_memory(tmp_path):
+    bench = benchmod.load("load_bench")
+    args = ["--sessions", "1", "--pages-only", "--queue", "on", "--soak", "4", "--settle", "0.5", "--timeout", "60",
+            "--no-write"]  # fmt: skip
+    with ThreadPoolExecutor(1) as pool:
+        (run,) = pool.submit(bench.main, args).result()["runs"]
+    assert run["errors"] == 0, run["error_messages"]
+    assert run["soak_s"] == 4 and run["visits"] >= 2  # it came back (a reload) until the time was up
+    assert len(run["per_session"]) == run["visits"]
