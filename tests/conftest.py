@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,20 +60,14 @@ def app_library(tmp_path_factory) -> Library:
     return Library(tmp_path_factory.mktemp("app") / "library")
 
 
-@pytest.fixture(scope="module")
-def app_url(app_library) -> str:
-    """A real ``streamlit run`` of the app on a free loopback port, serving ``app_library``."""
-    port = _free_port()
-    # Video renders resume from segments kept by clip and settings: each live app gets its own folder for them, so
-    # a render another run left half-done (a killed test run) is never picked up.
-    env = {**os.environ, "ARTCORE_HOME": str(app_library.root),
-           "ARTCORE_VIDEO_JOBS": str(app_library.root.parent / "video-jobs")}  # fmt: skip
-    log = open(app_library.root / "streamlit.log", "w")  # noqa: SIM115 - open for the whole session
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+@contextlib.contextmanager
+def serve_app(command: list[str], port: int, home: Path, **env: str) -> Iterator[str]:
+    """Run ``command`` (the app, listening on loopback ``port``) from the project root with ``ARTCORE_HOME=home``
+    and ``env`` added, its output in ``home/streamlit.log``; yield its URL once ``/_stcore/health`` answers, and
+    stop it afterwards."""
+    env = {**os.environ, "ARTCORE_HOME": str(home), **env}
+    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - open for as long as the app runs
+    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -81,12 +77,27 @@ def app_url(app_library) -> str:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail("the app did not start: " + (app_library.root / "streamlit.log").read_text()[-2000:])
+                pytest.fail("the app did not start: " + (home / "streamlit.log").read_text()[-2000:])
             time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_library) -> str:
+    """A real ``streamlit run`` of the app on a free loopback port, serving ``app_library``."""
+    port = _free_port()
+    # Video renders resume from segments kept by clip and settings: each live app gets its own folder for them, so
+    # a render another run left half-done (a killed test run) is never picked up.
+    with serve_app([sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
+                    "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                    "--browser.gatherUsageStats", "false"], port, app_library.root,
+                   ARTCORE_VIDEO_JOBS=str(app_library.root.parent / "video-jobs")) as url:  # fmt: skip
+        yield url
 
 
 @pytest.fixture(scope="session")
