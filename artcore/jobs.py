@@ -25,7 +25,10 @@ from artcore.imageio import atomic_write_bytes
 
 ACTIVE = ("queued", "running")
 ENDED = ("done", "failed", "stopped", "interrupted")
-KEEP_ENDED = 20  # ended records kept on disk per board; older ones are pruned
+KEEP_ENDED = 20  # ended records kept on disk per board beyond the last hour's; older ones are pruned
+# Ended records younger than this are never pruned: the page that started a job shows its result from the record,
+# and at 50 busy sessions some pages came back for theirs after 20 newer jobs had ended (they saw nothing).
+KEEP_ENDED_SECONDS = 3600
 SCRATCH_HOURS = 6.0  # a session's scratch files (its uploads and results) are removed after this long
 SAVE_EVERY = 0.5  # seconds between progress writes of one job
 
@@ -166,7 +169,10 @@ class Board:
 
     def _prune(self) -> None:
         ended = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.finished or j.created)
+        cutoff = time.time() - KEEP_ENDED_SECONDS
         for job in ended[:-KEEP_ENDED] if len(ended) > KEEP_ENDED else []:
+            if (job.finished or job.created) > cutoff:
+                break  # sorted: the rest are younger still
             self._jobs.pop(job.id, None)
             self._path(job.id).unlink(missing_ok=True)
 

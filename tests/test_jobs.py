@@ -205,3 +205,24 @@ def test_a_render_sweeps_the_half_written_mp4_a_killed_server_left(fresh_board, 
     done = fresh_board.wait(job.id, 120)
     assert done.status == "done", done
     assert out.is_file() and not stale.exists() and live.exists()
+
+
+def test_a_finished_job_waits_for_its_page_however_busy_the_server(fresh_board, monkeypatch):
+    """A page shows a job's result from its record: 30 newer jobs ending first must not prune it (at 50 sessions
+    they did, and those pages showed nothing); records older than KEEP_ENDED_SECONDS beyond KEEP_ENDED still go."""
+
+    @jobs.task("test-quick")
+    def quick(params, ctx):
+        return {"summary": "done"}
+
+    try:
+        first = fresh_board.wait(fresh_board.submit("test-quick", {}, title="mine").id, 60)
+        for i in range(30):
+            fresh_board.wait(fresh_board.submit("test-quick", {}, title=f"other {i}").id, 60)
+        assert fresh_board.get(first.id).status == "done"
+        monkeypatch.setattr(jobs, "KEEP_ENDED_SECONDS", 0)  # an hour later
+        fresh_board.wait(fresh_board.submit("test-quick", {}, title="later").id, 60)
+        assert fresh_board.get(first.id) is None
+        assert len([j for j in fresh_board.jobs() if not j.active]) <= jobs.KEEP_ENDED + 1
+    finally:
+        jobs.TASKS.pop("test-quick")
