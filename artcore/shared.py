@@ -121,8 +121,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ARTCORE_THREADS")  # 
 
 def threads_per_job(workers: int, cores: int | None = None) -> int:
     """Threads each of ``workers`` concurrent jobs may use so that together they do not oversubscribe the cores
-    (oversubscribed pools thrash: two GAN trainings with two threads each on this project's two cores each ran at
-    about a third of their speed alone, not half)."""
+    (oversubscribed pools thrash: two GAN trainings with two threads each on two cores each ran well below half
+    their speed alone, in training logs; not benchmarked)."""
     return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
 
 

@@ -194,14 +194,19 @@ def cli(lib_dir, fake, *extra, env=None) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def wait_for_rows(lib, n: int, timeout: float = 60) -> None:
+    """Until a CLI run has kept ``n`` "dotpainting" pictures (or ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while count_labelled(lib, "flickr", "style", "dotpainting") < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_cli_killed_midway_then_rerun_gives_exactly_n(server, tmp_path):
     fake = FakeFlickr(server, n=40, latency=0.15, faults={3: ["500"], 8: ["always-html"]})
     lib_dir = tmp_path / "lib"
     proc = cli(lib_dir, fake, "-mc", "24", "--workers", "2", "--batch-size", "4")
     lib = Library(lib_dir)
-    deadline = time.monotonic() + 60
-    while count_labelled(lib, "flickr", "style", "dotpainting") < 6 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_rows(lib, 6)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     first = count_labelled(lib, "flickr", "style", "dotpainting")
@@ -252,9 +257,7 @@ def test_the_cli_and_the_app_collecting_one_label_at_once_never_overshoot(server
     lib_dir = tmp_path / "lib"
     proc = cli(lib_dir, fake, "-mc", "16", "--workers", "4", "--batch-size", "4")
     lib = Library(lib_dir)
-    deadline = time.monotonic() + 60
-    while count_labelled(lib, "flickr", "style", "dotpainting") < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_rows(lib, 2)
     report = collect(lib, search(fake), target=16, source="flickr", label_field="style", label="dotpainting",
                      settings=FAST)  # fmt: skip
     out, err = proc.communicate(timeout=120)

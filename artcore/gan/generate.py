@@ -110,8 +110,8 @@ def load_model(path=None) -> GanModel:
 
 
 def available_models(lib=None) -> dict[str, Path]:
-    """Models a user can pick: the shipped ones (the default first), the library's own runs (trained in the app) and the CLI's runs
-    under ``runs/``, newest first."""
+    """Models a user can pick: the shipped ones (the default first), the library's own runs (trained in the app)
+    and the CLI's runs under ``runs/``, newest first."""
     from artcore.config import PROJECT_ROOT
 
     shipped = [DEFAULT_MODEL] + sorted(p for p in WEIGHTS_DIR.glob("gan-*.pt") if p != DEFAULT_MODEL)
@@ -154,9 +154,11 @@ def save_model(model: GanModel, out, metrics: dict | None = None, half: bool = T
     from artcore.config import SHARED_ARTDATA
     from artcore.training import atomic_torch_save
 
+    shared = SHARED_ARTDATA.resolve()
+
     def recorded(path: Path) -> str:
         real = path.resolve()
-        return str(real.relative_to(SHARED_ARTDATA.resolve()) if real.is_relative_to(SHARED_ARTDATA.resolve()) else real)
+        return str(real.relative_to(shared) if real.is_relative_to(shared) else real)
 
     files = [recorded(p) for p in training_files(model)]
     state = {**model.info, "metrics": {**model.info.get("metrics", {}), **(metrics or {})},
@@ -245,9 +247,9 @@ def class_rows(model: GanModel, seeds: Sequence[int], trunc: float = 0.7) -> np.
 
 def mix_label(mix: dict[str, float]) -> str:
     """A class mix as a file-name part: "Rembrandt", or "Vincent_van_Gogh-70+Rembrandt-30" (percentages)."""
-    total = sum(mix.values()) or 1.0
     if len(mix) == 1:
         return next(iter(mix))
+    total = sum(mix.values()) or 1.0
     return "+".join(f"{name}-{round(100 * w / total)}" for name, w in mix.items())
 
 

@@ -114,9 +114,9 @@ def train_run(out, res: int, minutes: float, *, data_dir=None, lib=None, field: 
               sample_minutes: float = 5.0, decoded=None, progress=None,
               should_stop=None) -> dict:  # fmt: skip
     """Train (or resume) run folder ``out`` on a folder tree (``data_dir``) or the library's ``field`` labels for
-    ``minutes``: what both the CLI and the app call. ``decoded(done, total)`` reports decoding (first run only), ``progress(stats)`` every
-    step, ``should_stop()`` true stops it early (keeping what it learnt); the GPU is used when there is one, with
-    wider networks and bigger batches."""
+    ``minutes``: what both the CLI and the app call. ``decoded(done, total)`` reports decoding (first run only),
+    ``progress(stats)`` every step, ``should_stop()`` true stops it early (keeping what it learnt); the GPU is used
+    when there is one, with wider networks and bigger batches."""
     import torch
 
     gpu = torch.cuda.is_available()
@@ -242,8 +242,8 @@ def train(images: np.ndarray, labels: np.ndarray, classes: list[str], out, *, mi
           should_stop: Callable[[], bool] | None = None, config_overrides: dict | None = None) -> dict:  # fmt: skip
     """Train (or resume training of) the model in run folder ``out`` for ``minutes`` of wall time.
 
-    Stops at the time box, at ``max_images`` images seen in total, or when ``should_stop()`` says
-    so, and always leaves a checkpoint and ``model.pt`` behind. Returns the final stats.
+    Stops at the time box, at ``max_images`` images seen in total, or when ``should_stop()`` says so, and always
+    leaves a checkpoint and ``model.pt`` behind. Returns the final stats.
     """
     import torch
     import torch.nn.functional as F
