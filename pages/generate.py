@@ -55,8 +55,8 @@ if model:
     st.info(
         f"This generator paints {'tiny ' if about['resolution'] < 128 else ''}"
         f"**{about['resolution']}×{about['resolution']} px** pictures (shown enlarged) of **{len(model.classes)} "
-        f"kinds**: {', '.join(map(model.label, model.classes))}. Expect each kind's composition, palette and "
-        "brushwork, not a finished painting."
+        f"kinds**: {', '.join(map(model.label, model.classes))}. Expect each kind's composition and palette"
+        f"{', and some brushwork' if about['resolution'] >= 128 else ''}, not a finished painting."
     )  # fmt: skip
     with st.expander("Advanced: how it was made and how good it is"):
         st.markdown(
