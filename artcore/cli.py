@@ -27,6 +27,8 @@ COMMANDS = (
     "artcore.commands.suggest",
     "artcore.commands.jobs",
     "artcore.commands.originality",
+    "artcore.commands.similar",
+    "artcore.commands.translate",
 )
 # The module that registers each command: a run of one command imports only its module (the others pull in numpy,
 # the embedding code, HTTP clients, ... which slows every start). Commands missing here still work, just slower.
@@ -36,7 +38,8 @@ COMMAND_MODULES = {"stylize": "artcore.commands.style", "gatys": "artcore.comman
                    "classify": "artcore.commands.classify", "stylize-video": "artcore.commands.video",
                    "gan": "artcore.commands.gan", "style": "artcore.commands.style_walk",
                    "artnet": "artcore.commands.artnet", "suggest-styles": "artcore.commands.suggest",
-                   "jobs": "artcore.commands.jobs", "originality": "artcore.commands.originality"}  # fmt: skip
+                   "jobs": "artcore.commands.jobs", "originality": "artcore.commands.originality",
+                   "similar": "artcore.commands.similar", "translate": "artcore.commands.translate"}  # fmt: skip
 
 
 def _command_name(argv: list[str]) -> str | None:

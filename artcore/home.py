@@ -21,6 +21,9 @@ PAGES = [
     ("pages/style.py", "Style studio", ":material/palette:",
      "Repaint a photo in the style of a painting, one of 26 ready-made styles or an artist in your library; "
      "blend styles as you like, up to print size."),
+    ("pages/translate.py", "Translate", ":material/brush:",
+     "Turn a photo into a painting in a painter's manner, or your own drawing into a painting by a painter you "
+     "pick; train new ones on your library."),
     ("pages/video.py", "Video", ":material/movie:",
      "Repaint a video clip in a style, steadily and without flicker, keeping its sound; download MP4 or GIF."),
     ("pages/live.py", "Live camera", ":material/videocam:",

@@ -34,6 +34,11 @@ STYLE_WORDS = {
 }  # fmt: skip
 
 
+def shown(name: str) -> str:
+    """A label as people write it: ``Vincent_van_Gogh`` → "Vincent van Gogh"."""
+    return name.replace("_", " ")
+
+
 def key(name: str) -> str:
     """``name`` compared the forgiving way: no case, accents, spaces, underscores or punctuation."""
     text = unicodedata.normalize("NFKD", name)

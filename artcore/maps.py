@@ -50,7 +50,9 @@ class Map:
         """Coordinates for a new embedding and the indices of its nearest neighbours (closest first)."""
         z = _unit(((x - self.mean) * self.scale) @ self.components.T)
         sims = self.reduced @ z
-        near = np.argsort(-sims)[:k]
+        # A partial sort: 2.4 ms against 9.8 for a full one over 100,000 works (benchmarks/knn_bench.py).
+        near = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+        near = near[np.argsort(-sims[near])]
         w = np.clip(sims[near], 0, None) + 1e-6
         return (self.xy[near] * w[:, None]).sum(0) / w.sum(), near.tolist()
 

@@ -1,9 +1,10 @@
 """Is it original? How close a picture comes to the works of a library or of a model's training set.
 
 Artists worry that they may copy without knowing it; a generator may hand back a training painting. Each picture is
-compared with every reference work in one matrix product of unit ``lite0-copy`` features (GeM-pooled Lite0, cached
-like every embedding) and by perceptual hash (exact and near-exact copies). The painting encoder (``artnet``) was
-measured first and is the wrong tool: trained to tell painters apart, it puts a painter's works close together (13%
+compared with the reference works' unit ``lite0-copy`` features (GeM-pooled Lite0, cached like every embedding):
+a library's through its nearest-neighbour index (``artcore.knn``: exact while small, a graph at scale), a model's
+training works in one matrix product; and with every work by perceptual hash (exact and near-exact copies).
+The painting encoder (``artnet``) was measured first and is the wrong tool: trained to tell painters apart, it puts a painter's works close together (13%
 of unseen paintings came within 0.95 of one of the same painter's), so a copy could not be told from a sibling. The verdict lines come from
 ``weights/originality.json``, calibrated by ``benchmarks/originality_bench.py`` on paintings the encoder never
 trained on: "copy" where re-encoded, cropped or recoloured copies of a work still land, "close" above the 99th
@@ -15,11 +16,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from artcore import knn
 from artcore.config import PROJECT_ROOT
 from artcore.errors import UserError
 
@@ -31,12 +33,26 @@ NEAREST = 5
 
 @dataclass
 class Reference:
-    """The works a picture is compared with: unit features (rows), perceptual hashes, and what to show for each."""
+    """The works a picture is compared with: unit features (rows) or a library's index of them, perceptual hashes,
+    and what to show for each."""
 
-    features: np.ndarray
+    features: np.ndarray | None
     hashes: np.ndarray  # uint64
     works: list[dict]  # {"path", "label", "sha256"}
     what: str  # "this library (1,246 works)", "the works model X was trained on (1,146)"
+    index: knn.Index | None = None
+    _at: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._at = {w["sha256"]: j for j, w in enumerate(self.works)} if self.index is not None else {}
+
+    def nearest(self, X: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """Per picture (feature row), its ``k`` nearest works as (position in ``works``, similarity), nearest first."""
+        if self.index is None:
+            S = _unit(X) @ self.features.T
+            return [[(int(j), float(S[i, j])) for j in np.argsort(-S[i])[:k]] for i in range(len(S))]
+        # A work added to the catalog after ``works`` was read may be in the index already: it is left out.
+        return [[(self._at[s], score) for s, score in hits if s in self._at] for hits in self.index.query(X, k)]
 
 
 def thresholds(path: Path = CALIBRATION) -> dict:
@@ -50,9 +66,7 @@ def thresholds(path: Path = CALIBRATION) -> dict:
     return cal
 
 
-def _unit(X: np.ndarray) -> np.ndarray:
-    X = np.asarray(X, np.float32)
-    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+_unit = knn.unit
 
 
 def _hash_of(image) -> int:
@@ -62,18 +76,17 @@ def _hash_of(image) -> int:
 
 
 def library_reference(lib, progress: Callable[[int, int, str], None] | None = None) -> Reference:
-    """Every work in a library (features cached in its catalog)."""
-    from artcore import embed
-
-    records, X, _ = embed.embed_library(lib, ENCODER, progress=progress)
+    """Every work in a library, searched through its index (features cached in its catalog)."""
+    records = lib.records()
     if not records:
         raise UserError("the library is empty: there is nothing to compare with")
+    index = knn.library_index(lib, ENCODER, progress)
     with lib.connect() as db:
         hashes = dict(db.execute("SELECT sha256, phash FROM images"))
     works = [{"path": r["path"], "label": r.get("artist") or r.get("genre") or r.get("style") or "",
               "sha256": r["sha256"]} for r in records]  # fmt: skip
-    return Reference(_unit(X), np.array([int(hashes.get(r["sha256"]) or "0", 16) for r in records], np.uint64),
-                     works, f"this library ({len(works):,} works)")  # fmt: skip
+    return Reference(None, np.array([int(hashes.get(r["sha256"]) or "0", 16) for r in records], np.uint64),
+                     works, f"this library ({len(works):,} works)", index)  # fmt: skip
 
 
 def files_reference(paths: Sequence[Path], labels: Sequence[str], what: str,
@@ -144,16 +157,14 @@ def _popcount(x: np.ndarray) -> np.ndarray:
 
 def check_features(X: np.ndarray, hashes: Sequence[int], ref: Reference, cal: dict | None = None,
                    k: int = NEAREST) -> list[dict]:  # fmt: skip
-    """Verdicts for pictures given as encoder features (rows) and perceptual hashes; one matrix product."""
+    """Verdicts for pictures given as encoder features (rows) and perceptual hashes."""
     cal = cal or thresholds()
-    S = _unit(X) @ ref.features.T
     out = []
-    for i, h in enumerate(hashes):
-        top = np.argsort(-S[i])[:k]
+    for h, near in zip(hashes, ref.nearest(X, k), strict=True):
         bits = int(_popcount(np.bitwise_xor(ref.hashes, np.uint64(h))).min()) if len(ref.hashes) else 64
-        best = float(S[i, top[0]]) if len(top) else 0.0
+        best = near[0][1] if near else 0.0
         out.append({"verdict": verdict(best, bits, cal), "similarity": round(best, 4), "hash_bits": bits,
-                    "nearest": [{**ref.works[j], "similarity": round(float(S[i, j]), 4)} for j in top]})  # fmt: skip
+                    "nearest": [{**ref.works[j], "similarity": round(s, 4)} for j, s in near]})  # fmt: skip
     return out
 
 

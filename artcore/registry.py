@@ -16,7 +16,7 @@ from typing import Any
 _LOADERS: dict[str, Callable[[], Any]] = {}
 # Modules whose import registers loaders; imported on first ``get`` so start-up stays light.
 _PROVIDERS: tuple[str, ...] = ("artcore.lite0", "artcore.style", "artcore.embed", "artcore.gan.generate",
-                                  "artcore.artnet")
+                                  "artcore.artnet", "artcore.translate")
 
 
 def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:

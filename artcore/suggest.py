@@ -137,7 +137,8 @@ def suggest_styles(image, lib, k: int = 3, size: int = PREVIEW_SIZE, progress: P
     """``[{"label", "score", "preview"}]``: the ``k`` closest painters (``closest_artists``), each with the picture
     (at most ``size`` px on its longer side) stylized in that painter's mean style (the style studio's
     ``artist:LABEL``) as a PIL image."""
-    from artcore.style import StyleSource, stylize
+    from artcore.style import StyleSource
+    from artcore.style.render import stylize
 
     small = preview_base(image, size)
     picks = closest_artists(image, lib, k, progress=progress)

@@ -87,6 +87,83 @@ def train_gan(params: dict, ctx: Context) -> dict:
     return {"images_seen": seen, "run": run.name, "summary": f"Trained ({seen:,} pictures seen in all)."}
 
 
+@task("translate-train")
+def train_translator(params: dict, ctx: Context) -> dict:
+    """``{"kind", "source", "target", "minutes", "name"}``: train (or resume) a translator in the library's
+    ``translate-runs/NAME``; ``source``/``target`` are folders or library labels (``artist:Claude_Monet``)."""
+    from artcore.translate import sketch, unpaired
+
+    lib, minutes = _library(ctx), float(params["minutes"])
+    run = translate_run_folder(lib, params["name"])
+    start, box = time.monotonic(), round(minutes * 60)
+
+    def decoded(done: int, total: int) -> None:
+        ctx.progress(0, box, f"Reading the pictures ({done:,} of {total:,})")
+
+    def report(stats: dict) -> None:
+        ctx.report(min(round(time.monotonic() - start), box), box, f"{stats['images_seen']:,} crops seen")
+
+    common = {"lib": lib, "decoded": decoded, "progress": report, "should_stop": ctx.stopped}
+    if params["kind"] == "unpaired":
+        result = unpaired.train(run, params["source"], params["target"], minutes, **common)
+    else:
+        result = sketch.train(run, params["target"], minutes, **common)
+    seen = result.get("images_seen") or 0
+    return {"images_seen": seen, "run": run.name, "summary": f"Trained ({seen:,} crops seen in all)."}
+
+
+@task("translate-photo")
+def translate_photo(params: dict, ctx: Context) -> dict:
+    """``{"model", "content": PNG path, "size", "out": PNG path}``: the Translate page's photo → painter, when a class
+    server queues it."""
+    from artcore import translate
+    from artcore.imageio import open_image
+
+    model = translate.load(params["model"])
+    arr = translate.translate_photo(model, open_image(params["content"]), params["size"],
+                                    progress=lambda d, t: ctx.progress(d, t, "Painting"))  # fmt: skip
+    return _painting(arr, params["out"])
+
+
+@task("translate-sketch")
+def translate_sketch(params: dict, ctx: Context) -> dict:
+    """``{"model", "content": PNG path, "class", "size", "out": PNG path}``: the Translate page's sketch → painting,
+    when a class server queues it."""
+    from artcore import translate
+    from artcore.imageio import open_image
+
+    model = translate.load(params["model"])
+    arr = translate.render_sketch(model, open_image(params["content"]), params["class"], params["size"],
+                                  progress=lambda d, t: ctx.progress(d, t, "Painting"))  # fmt: skip
+    return _painting(arr, params["out"])
+
+
+def _painting(arr, out: str) -> dict:
+    from PIL import Image
+
+    from artcore.imageio import FAST_PNG, atomic_save_image
+
+    atomic_save_image(Image.fromarray(arr), Path(out), **FAST_PNG)
+    return {"output": out, "summary": f"Painted at {arr.shape[1]}×{arr.shape[0]} px."}
+
+
+def translate_params(folder: Path, model_path, picture, size: int, class_name: str | None = None, **extra) -> dict:
+    """A queued translation's parameters: the model's file, the photo or drawing (PIL) saved in ``folder``, the
+    size, a sketch's class and the result's path there; ``extra`` is kept for the page to read back."""
+    return {"model": str(model_path), "content": saved_picture(folder, picture, "content"), "size": int(size),
+            **({"class": class_name} if class_name else {}), "out": fresh_path(folder, "painting"), **extra}  # fmt: skip
+
+
+def translate_run_folder(lib, name: str) -> Path:
+    """Where the app trains a translator: ``translate-runs/NAME`` beside the catalog (NAME made safe as a folder)."""
+    import re
+
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60]
+    if not safe:
+        raise UserError("give the translator a name of letters and digits")
+    return Path(lib.root) / "translate-runs" / safe
+
+
 @task("video")
 def render_video(params: dict, ctx: Context) -> dict:
     """``{"clip", "sources": ["builtin:3@0.5", "PATH@1", ...], "out", "settings": {...}}``: render a clip;
@@ -114,7 +191,8 @@ def render_video(params: dict, ctx: Context) -> dict:
 def restyle(params: dict, ctx: Context) -> dict:
     """``{"content": PNG path, "sources": [specs], "out": PNG path, "size", "strength", "preserve_color",
     "style_scale"}``: the style studio's Stylize, when a class server queues it."""
-    from artcore.style import parse_source, stylize_to_file
+    from artcore.style import parse_source
+    from artcore.style.render import stylize_to_file
 
     result = stylize_to_file(Path(params["content"]), [parse_source(s) for s in params["sources"]],
                              Path(params["out"]), size=params.get("size"), strength=params.get("strength", 1.0),
@@ -153,7 +231,7 @@ def fresh_path(folder: Path, stem: str, suffix: str = ".png") -> str:
 def make_contact_sheet(params: dict, ctx: Context) -> dict:
     """``{"content": PNG path, "out": PNG path}``: every ready-made style on the picture in one named sheet."""
     from artcore.imageio import FAST_PNG, atomic_save_image, open_image
-    from artcore.style import contact_sheet
+    from artcore.style.render import contact_sheet
 
     sheet = contact_sheet(open_image(params["content"]),
                           progress=lambda d, t: ctx.progress(d, t, "Painting your picture in each ready-made style"))  # fmt: skip

@@ -177,6 +177,14 @@ def gan_model(path: str, mtime: float):
     return load_model(path)
 
 
+@st.cache_resource(show_spinner="Loading the translator…", max_entries=4)
+def translator(path: str, mtime: float):
+    """A trained ``artcore.translate`` model; ``mtime`` makes a newer file (training goes on) load afresh."""
+    from artcore import translate
+
+    return translate.load(path)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def library_map(root: str, version: str, encoder: str, n_neighbors: int, min_dist: float):
     """``artcore.maps.library_map`` kept in memory per (library version, encoder, parameters), with its progress
@@ -310,7 +318,7 @@ def style_controls(lib: Library, key: str) -> tuple[list, float, bool]:
     return sources, strength, keep
 
 
-STYLE_PRESET = "style_preset"  # a picture and a style sent to the style studio: {"image": PIL image, "style": str}
+STYLE_PRESET = "style_preset"  # a picture sent to the style studio: {"image": PIL image, "style": "artist:NAME" or None}
 SENT_PICTURE = "style_sent_picture"  # the last picture sent there, kept for the session
 SENT = "Sent here"  # the style studio's content choice for that picture
 
@@ -361,24 +369,31 @@ def suggested_styles(image, lib: Library, key: str) -> None:
             works = artists.get(r["label"], 0)
             st.markdown(f"**{r['label']}**  \n:gray[{about or f'{works} works in your library'}]")
             if st.button("Open in the style studio", key=f"{key}_open_style_{n}"):
-                st.session_state[STYLE_PRESET] = {"image": image, "style": f"artist:{r['label']}"}
-                st.switch_page("pages/style.py")
+                send_to_style_studio(image, f"artist:{r['label']}")
+
+
+def send_to_style_studio(image, style: str | None = None) -> NoReturn:
+    """Open the style studio with ``image`` (PIL) as its picture and, when given, ``style`` ("artist:NAME") chosen."""
+    st.session_state[STYLE_PRESET] = {"image": image, "style": style}
+    st.switch_page("pages/style.py")
 
 
 def receive_style_preset(content_key: str, artists_key: str, clear_keys: tuple[str, ...] = ()) -> Any:
-    """For the style studio: take a picture and style sent by "Open in the style studio" (choosing ``SENT`` in the
-    content radio ``content_key`` and the painter in the artists multiselect ``artists_key``, emptying the lists in
-    ``clear_keys``); returns the last sent picture (PIL image) or None. Call before those widgets are drawn."""
+    """For the style studio: take a picture (and style) sent by ``send_to_style_studio`` (choosing ``SENT`` in the
+    content radio ``content_key``; with a painter, choosing them in the artists multiselect ``artists_key`` and
+    emptying the lists in ``clear_keys``); returns the last sent picture (PIL image) or None. Call before those
+    widgets are drawn."""
     sent = st.session_state.pop(STYLE_PRESET, None)
     if sent:
-        kind, _, name = sent["style"].partition(":")
         st.session_state[SENT_PICTURE] = sent["image"]
         st.session_state[content_key] = SENT
+        kind, _, name = (sent.get("style") or "").partition(":")
         if kind == "artist":
             st.session_state[artists_key] = [name]
-        for k in clear_keys:
-            st.session_state[k] = []
-        st.toast(f"Your picture is the content and {name}'s style is chosen: press Stylize.", icon=":material/palette:")
+            for k in clear_keys:
+                st.session_state[k] = []
+        st.toast(f"Your picture is the content and {name}'s style is chosen: press Stylize." if kind == "artist"
+                 else "Your picture is the content: pick styles and press Stylize.", icon=":material/palette:")  # fmt: skip
     return st.session_state.get(SENT_PICTURE)
 
 

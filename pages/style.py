@@ -7,8 +7,9 @@ from PIL import Image
 from artcore import shared, tasks, ui
 from artcore.errors import UserError, sentence
 from artcore.imageio import central_crop, open_picture, png_bytes, scaled_size
-from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, builtin_painter, builtin_title, contact_sheet, stylize
+from artcore.style import MIN_SIDE, NUM_BUILTIN, StyleSource, builtin_painter, builtin_title
 from artcore.style.gatys import GatysSettings, gatys
+from artcore.style.render import contact_sheet, stylize
 
 GALLERY_MAX = 8
 PREVIEW_SIDE = 400  # each ready-made style is previewed on the picture at this longer side

@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from artcore.errors import UserError
-from artcore.style import StyleSource, parse_source, stylize
+from artcore.style import StyleSource, parse_source
 from artcore.style.metrics import content_distance, style_distance
-from artcore.style.tiles import ramps, render_tiled, seam_score, spans
+from artcore.style.render import stylize
+from artcore.tiles import ramps, render_tiled, seam_score, spans
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_sizes_are_exact_not_upscaled(content, style_path, size, expected):
 
 
 def test_huge_content_is_scaled_to_the_default_cap():
-    from artcore.style import DEFAULT_MAX
+    from artcore.style.render import DEFAULT_MAX
 
     wide = Image.new("RGB", (DEFAULT_MAX * 2, 96), (120, 160, 200))
     assert stylize(wide, [StyleSource("builtin", 0)]).size == (DEFAULT_MAX, 48)
@@ -248,7 +249,8 @@ def test_cli_bad_input_exit_2(tmp_path, artdata):
 def test_panoramas_keep_the_networks_minimum_height(content):
     """A 4000×300 panorama asked at 256 px (256×19) renders 32 px high instead of failing; the contact sheet's
     cells of a panorama stay 32 px high too (wider, not thinner)."""
-    from artcore.style import MIN_SIDE, contact_sheet
+    from artcore.style import MIN_SIDE
+    from artcore.style.render import contact_sheet
 
     strip = content.crop((0, 300, content.width, 400)).resize((4000, 300))
     out = stylize(strip, [StyleSource("builtin", 3)], size=256)

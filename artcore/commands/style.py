@@ -54,7 +54,7 @@ def print_image_result(args, result: dict) -> None:
 def cmd_stylize(args) -> int:
     from pathlib import Path
 
-    from artcore.style import stylize_to_file
+    from artcore.style.render import stylize_to_file
 
     sources, options = style_options(args)
     print_image_result(args, stylize_to_file(args.content, sources, Path(args.out), size=args.size, **options))

@@ -17,6 +17,7 @@ from artcore import registry
 from artcore.config import WEIGHTS_DIR
 from artcore.errors import UserError
 from artcore.gan.common import MODEL, config_of, read_checkpoint, to_uint8
+from artcore.labels import shown
 
 DEFAULT_MODEL = WEIGHTS_DIR / "gan-genre4-32.pt"
 DISPLAY_SIDE = 128  # outputs are enlarged to at least this many pixels a side for viewing and export
@@ -39,7 +40,7 @@ class GanModel:
     @staticmethod
     def label(name: str) -> str:
         """A class as people write it: ``Vincent_van_Gogh`` → ``Vincent van Gogh``."""
-        return name.replace("_", " ")
+        return shown(name)
 
     def class_vector(self, mix: dict[str, float] | None) -> np.ndarray:
         """Class weights (summing to 1) from {name: weight}; names are matched case-insensitively."""

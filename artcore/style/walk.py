@@ -26,13 +26,14 @@ def style_walk(content, a, b, *, frames: int = 60, size: int = DEFAULT_SIZE, loo
                **options) -> np.ndarray:  # fmt: skip
     """Frames (N×H×W×3 uint8) of ``content`` rendered from style source ``a`` to ``b``.
 
-    ``a`` and ``b`` are ``artcore.style.StyleSource``; ``options`` go to ``artcore.style.renderer`` (strength,
+    ``a`` and ``b`` are ``artcore.style.StyleSource``; ``options`` go to ``artcore.style.render.renderer`` (strength,
     preserve_color, style_scale, library). With ``loop`` the walk comes back to ``a``.
     """
     from PIL import Image
 
     from artcore.imageio import open_image
-    from artcore.style import StyleSource, renderer
+    from artcore.style import StyleSource
+    from artcore.style.render import renderer
 
     if not 2 <= frames <= MAX_FRAMES:
         raise UserError(f"a style walk needs 2 to {MAX_FRAMES} frames, got {frames}")

@@ -1,0 +1,209 @@
+"""Sketch → painting: pix2pix (Isola et al., 2017) on pairs made from the library's own paintings.
+
+Each painting gives its own line drawing (XDoG, Winnemöller et al. 2012: a thresholded difference of Gaussians,
+with random line widths and contrast so it looks like a pencil sketch rather than one fixed filter), and the
+class-conditional U-Net learns drawing + painter (or genre) → the painting: an L1 loss to the painting plus a
+least-squares PatchGAN loss that judges (drawing, painting, class) together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from artcore.errors import UserError
+from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor, to_uint8
+
+INK_FLOOR = 0.002  # below this share of dark pixels a drawing is treated as blank
+
+
+@dataclass
+class SketchConfig:
+    res: int = 128
+    ngf: int = 32
+    depth: int = 5
+    ndf: int = 32
+    l1_weight: float = 100.0
+    batch: int = 4
+    lr: float = 2e-4
+
+
+def make_generator(config: dict, n_classes: int):
+    from artcore.translate.nets import SketchUNet
+
+    return SketchUNet(n_classes, config["ngf"], config["depth"])
+
+
+def xdog(rgb: np.ndarray, sigma: float = 1.0, k: float = 1.6, strength: float = 1.0, thicken: int = 0,
+         min_stroke: int = 12) -> np.ndarray:  # fmt: skip
+    """A line drawing of ``rgb`` (H×W×3 uint8): H×W uint8, white paper (255) and dark lines.
+
+    Brush texture is smoothed away first (an edge-keeping bilateral filter), the contrast is stretched so dark
+    paintings still draw, and strokes shorter than ``min_stroke`` pixels are dropped: a sketch has contours, not
+    grain. ``strength`` > 1 draws more lines.
+    """
+    import cv2
+
+    smooth = cv2.bilateralFilter(cv2.bilateralFilter(rgb, 7, 40, 5), 7, 40, 5)
+    gray = cv2.cvtColor(smooth, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    lo, hi = np.percentile(gray, (2, 98))
+    gray = np.clip((gray - lo) / max(hi - lo, 1.0), 0, 1)
+    d = cv2.GaussianBlur(gray, (0, 0), sigma) - cv2.GaussianBlur(gray, (0, 0), sigma * k)
+    ink = np.clip(-d / (0.05 / strength), 0, 1)  # darker on the dark side of an edge, as a pencil falls
+    mask = (ink > 0.35).astype(np.uint8)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_stroke)
+    ink[np.isin(comp, small[small > 0])] = 0
+    ink[ink < 0.2] = 0  # clean paper: user drawings have no grey haze between the lines
+    if thicken:
+        ink = cv2.dilate(ink, np.ones((thicken + 1, thicken + 1), np.uint8))
+    return (255 * (1 - ink)).astype(np.uint8)
+
+
+def random_sketch(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``xdog`` with random line width, sensitivity and thickness: drawings vary as people's do."""
+    return xdog(rgb, sigma=float(rng.uniform(0.7, 1.5)), strength=float(rng.uniform(0.6, 1.6)),
+                thicken=int(rng.integers(0, 2)))  # fmt: skip
+
+
+def prepare_drawing(img, size: int | None = None) -> np.ndarray:
+    """A user's drawing (PIL image, any mode; transparent canvas = paper) as H×W uint8 lines on white, its longest
+    side ``size``; a clear ``UserError`` when there is nothing drawn."""
+    from PIL import Image
+
+    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+        paper = Image.new("RGBA", img.size, "white")
+        paper.alpha_composite(img.convert("RGBA"))
+        img = paper
+    gray = img.convert("L")
+    if size:
+        scale = size / max(gray.size)
+        gray = gray.resize((max(8, round(gray.width * scale)), max(8, round(gray.height * scale))),
+                           Image.Resampling.LANCZOS)  # fmt: skip
+    arr = np.asarray(gray, np.uint8)
+    if min(arr.shape) < 32:
+        raise UserError(f"the drawing is only {arr.shape[1]}×{arr.shape[0]} pixels; draw or upload at least 64×64")
+    paper = np.percentile(arr, 90)
+    if (arr < paper - 60).mean() < INK_FLOOR:
+        raise UserError("the drawing is blank (or nearly): draw some lines in dark ink on light paper first")
+    return arr
+
+
+def class_tree(spec: str, classes: list[str] | None, lib=None) -> dict[str, list[Path]]:
+    """Paintings per class from a folder with one sub-folder per class, or the library's ``FIELD`` labels
+    (``artist`` or ``artist:A,B``); ``classes`` picks some of them."""
+    from artcore.config import LABEL_FIELDS
+
+    field, _, values = str(spec).partition(":")
+    if field in LABEL_FIELDS and not Path(spec).exists():
+        if lib is None:
+            raise UserError(f"{spec} names library labels, but no library was given")
+        wanted = set(classes or (values.split(",") if values else []))
+        tree: dict[str, list[Path]] = {}
+        for r in lib.records(field=field):
+            if not wanted or r[field] in wanted:
+                tree.setdefault(r[field], []).append(Path(r["path"]))
+    else:
+        root = Path(spec)
+        if not root.is_dir():
+            raise UserError(f"{spec} is neither a folder of class sub-folders nor a library label field")
+        subs = sorted(d for d in root.iterdir() if d.is_dir() and (not classes or d.name in classes))
+        tree = {d.name: image_set(str(d)) for d in subs if any(d.iterdir())}
+    missing = sorted(set(classes or []) - set(tree))
+    if missing:
+        raise UserError(f"no paintings for {', '.join(missing)} in {spec}")
+    if len(tree) < 1:
+        raise UserError(f"{spec} has no classes of paintings (expected one sub-folder per painter or genre)")
+    return dict(sorted(tree.items()))
+
+
+def train(out, paintings: str, minutes: float, *, classes: list[str] | None = None, res: int = 128, lib=None,
+          held_out: float = 0.2, max_steps: int | None = None, progress=None, should_stop=None, decoded=None,
+          **overrides) -> dict:  # fmt: skip
+    """Train (or resume) run folder ``out``: drawings made from ``paintings`` (one class per sub-folder or label)
+    → those paintings, for ``minutes``. ``held_out`` of each class is never trained on."""
+    import torch
+
+    from artcore.translate.nets import PatchDiscriminator
+
+    cfg = asdict(SketchConfig(res=res, **overrides))
+    load = round(res * 1.25)
+
+    def build():
+        tree = class_tree(paintings, classes, lib)
+        train_paths, labels, held = [], [], []
+        for ci, paths in enumerate(tree.values()):
+            t, h = split(paths, held_out)
+            train_paths += t
+            labels += [ci] * len(t)
+            held += h
+        names = list(tree)
+        images, kept = [], []
+        for ci in range(len(names)):  # per class, so an unreadable file cannot shift the labels
+            paths = [p for p, c in zip(train_paths, labels) if c == ci]
+            arr = load_squares(paths, load, decoded and (lambda i, n, ci=ci: decoded(ci * 1000 + i, len(names) * 1000)))
+            images.append(arr)
+            kept += [ci] * len(arr)
+        return {"images": np.concatenate(images), "labels": np.array(kept), "classes": np.array(names),
+                "held_out": np.array([str(p) for p in held])}  # fmt: skip
+
+    data = cached(out, "dataset", build, f"{paintings} ({', '.join(classes) if classes else 'every class'})")
+    names = [str(c) for c in data["classes"]]
+    n = len(names)
+    torch.manual_seed(0)
+    G, D = make_generator(cfg, n), PatchDiscriminator(1 + 3 + n, cfg["ndf"])
+    opt_G = torch.optim.Adam(G.parameters(), lr=cfg["lr"], betas=(0.5, 0.999))
+    opt_D = torch.optim.Adam(D.parameters(), lr=cfg["lr"], betas=(0.5, 0.999))
+    counts = np.bincount(data["labels"], minlength=n)
+    desc = f"drawings made from {len(data['images'])} paintings of {paintings} (" + ", ".join(
+        f"{c} {k}" for c, k in zip(names, counts)) + f"); {len(data['held_out'])} held out"  # fmt: skip
+    run = Run(out, "sketch", cfg, names, {"G": G, "D": D}, {"opt_G": opt_G, "opt_D": opt_D}, desc,
+              [str(p) for p in data["held_out"]])  # fmt: skip
+    rng = np.random.default_rng(run.step)
+    eye = torch.eye(n)
+
+    def pairs(count: int, r: np.random.Generator):
+        idx = r.integers(0, len(data["images"]), count)
+        crops = random_crops(data["images"][idx], count, res, r)
+        sketches = np.stack([random_sketch(c, r) for c in crops])[..., None]
+        return to_tensor(sketches), to_tensor(crops), eye[torch.from_numpy(data["labels"][idx])]
+
+    def with_class(x, c):
+        return torch.cat([x, c[:, :, None, None].expand(-1, -1, *x.shape[2:])], 1)
+
+    def step() -> dict:
+        s, y, c = pairs(cfg["batch"], rng)
+        fake = G(s, c)
+        loss_d = ((D(with_class(torch.cat([s, fake.detach()], 1), c)) ** 2).mean()
+                  + ((D(with_class(torch.cat([s, y], 1), c)) - 1) ** 2).mean()) / 2  # fmt: skip
+        opt_D.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_D.step()
+        D.requires_grad_(False)
+        loss_gan = ((D(with_class(torch.cat([s, fake], 1), c)) - 1) ** 2).mean()
+        D.requires_grad_(True)
+        loss_l1 = (fake - y).abs().mean()
+        opt_G.zero_grad(set_to_none=True)
+        (loss_gan + cfg["l1_weight"] * loss_l1).backward()
+        opt_G.step()
+        return {"loss_d": loss_d.item(), "loss_gan": loss_gan.item(), "loss_l1": loss_l1.item()}
+
+    fixed = pairs(4, np.random.default_rng(7))
+
+    def sample() -> np.ndarray:
+        """Rows: the drawings, their paintings, then the same drawings rendered in each class."""
+        from artcore.training import tile
+
+        s, y, _ = fixed
+        rows = [np.repeat(to_uint8(s), 3, -1), to_uint8(y)]
+        with torch.no_grad():
+            G.eval()
+            rows += [to_uint8(G(s, eye[[ci] * len(s)])) for ci in range(n)]
+            G.train()
+        return tile(np.stack(rows))
+
+    result = run.loop(step, sample, cfg["batch"], minutes, max_steps=max_steps, progress=progress,
+                      should_stop=should_stop)  # fmt: skip
+    return {**result, "paintings": paintings}
