@@ -34,9 +34,14 @@ def counts(df: pd.DataFrame, field: str) -> pd.Series:
     return label_column(df, field).value_counts()
 
 
+def _json_column(column: pd.Series) -> list:
+    """A column of JSON texts, parsed in one call (per-row ``json.loads`` costs seconds at 100,000 rows)."""
+    return json.loads("[" + ",".join(column) + "]")
+
+
 def hue_by_label(df: pd.DataFrame, field: str) -> pd.DataFrame:
     """Mean hue histogram per label: rows labels, columns hue-bin centres in degrees."""
-    hists = np.array([json.loads(h) for h in df["hue_hist"]])
+    hists = np.array(_json_column(df["hue_hist"]))
     out = pd.DataFrame(hists, columns=[int((i + 0.5) * 360 / HUE_BINS) for i in range(HUE_BINS)])
     out[field] = label_column(df, field).to_numpy()
     return out.groupby(field).mean()
@@ -45,8 +50,8 @@ def hue_by_label(df: pd.DataFrame, field: str) -> pd.DataFrame:
 def label_palettes(df: pd.DataFrame, field: str, k: int = 6) -> dict[str, list[tuple[str, float]]]:
     """Each label's dominant colours (hex, share): weighted k-means over its images' stored palettes."""
     points: dict[str, list] = defaultdict(list)
-    for label, palette in zip(label_column(df, field), df["palette"]):
-        points[label].extend(json.loads(palette))
+    for label, palette in zip(label_column(df, field), _json_column(df["palette"])):
+        points[label].extend(palette)
     result = {}
     for label, rows in points.items():
         arr = np.array(rows, dtype=np.float64)
@@ -55,13 +60,62 @@ def label_palettes(df: pd.DataFrame, field: str, k: int = 6) -> dict[str, list[t
     return result
 
 
-def near_duplicate_groups(df: pd.DataFrame, max_distance: int = 6) -> list[list[str]]:
-    """Groups of sha256 whose perceptual hashes differ in at most ``max_distance`` of 64 bits."""
+NEAR_DISTANCE = 6  # perceptual-hash bits (of 64) two copies of one picture differ in at most
+PAIRS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS near_duplicates (sha256 TEXT, other TEXT, PRIMARY KEY (sha256, other)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS near_duplicates_checked (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+def close_pairs(hashes: np.ndarray, against: np.ndarray, max_distance: int = NEAR_DISTANCE) -> list[tuple[int, int]]:
+    """Index pairs (i, j): ``hashes[i]`` and ``against[j]`` (uint64 perceptual hashes) differ in at most
+    ``max_distance`` bits. Blocked popcount: 10,000 × 10,000 is about a second in numpy."""
+    found = []
+    block = max(64, (1 << 23) // max(1, len(against)))  # about 64 MB of XORs at a time, however many images
+    for start in range(0, len(hashes), block):
+        dist = np.bitwise_count(hashes[start : start + block, None] ^ against[None, :])
+        found += [(start + int(i), int(j)) for i, j in zip(*np.nonzero(dist <= max_distance))]
+    return found
+
+
+def _hashes(phashes) -> np.ndarray:
+    return np.array([int(h, 16) for h in phashes], dtype=np.uint64)
+
+
+def near_duplicate_pairs(lib) -> list[tuple[str, str]]:
+    """The library's near-duplicate pairs (sha256, sha256), kept in its catalog: only images not compared yet are
+    compared, with every image, so an import of m images into n costs m × n comparisons, not n × n."""
+    with lib.connect() as db:
+        db.executescript(PAIRS_SCHEMA)
+        rows = db.execute("SELECT i.sha256, i.phash, c.sha256 IS NULL FROM images i "
+                          "LEFT JOIN near_duplicates_checked c USING (sha256)").fetchall()  # fmt: skip
+        new = [k for k, r in enumerate(rows) if r[2]]
+        if new:
+            hashes = _hashes(r[1] for r in rows)
+            links = {(rows[new[i]][0], rows[j][0]) for i, j in close_pairs(hashes[new], hashes) if new[i] != j}
+            db.executemany("INSERT OR IGNORE INTO near_duplicates VALUES (?, ?)",
+                           [p for a, b in links for p in ((a, b), (b, a))])  # fmt: skip
+            db.executemany("INSERT OR IGNORE INTO near_duplicates_checked VALUES (?)", [(rows[k][0],) for k in new])
+        # Both ends still in the library: a removal deletes the rows keyed by its sha256, not those naming it.
+        return db.execute("SELECT n.sha256, n.other FROM near_duplicates n JOIN images i ON i.sha256 = n.other "
+                          "WHERE n.sha256 < n.other").fetchall()  # fmt: skip
+
+
+def near_duplicate_groups(df: pd.DataFrame, max_distance: int = NEAR_DISTANCE,
+                          pairs: list[tuple[str, str]] | None = None) -> list[list[str]]:  # fmt: skip
+    """Groups of sha256 whose perceptual hashes differ in at most ``max_distance`` of 64 bits, largest first.
+
+    ``pairs``: the close pairs already known (``near_duplicate_pairs``); else they are found among ``df``'s rows."""
     if len(df) < 2:
         return []
-    hashes = np.array([int(h, 16) for h in df["phash"]], dtype=np.uint64)
     shas = df["sha256"].tolist()
-    parent = list(range(len(hashes)))
+    if pairs is None:
+        hashes = _hashes(df["phash"])
+        links = close_pairs(hashes, hashes, max_distance)
+    else:
+        index = {sha: i for i, sha in enumerate(shas)}
+        links = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
+    parent = list(range(len(shas)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -69,15 +123,9 @@ def near_duplicate_groups(df: pd.DataFrame, max_distance: int = 6) -> list[list[
             i = parent[i]
         return i
 
-    # Blocked all-pairs popcount: 10,000 images is 100M comparisons, about a second in numpy.
-    block = 1024
-    for start in range(0, len(hashes), block):
-        chunk = hashes[start : start + block]
-        dist = np.bitwise_count(chunk[:, None] ^ hashes[None, :])
-        for i, j in zip(*np.nonzero(dist <= max_distance)):
-            a, b = start + int(i), int(j)
-            if a < b:
-                parent[find(a)] = find(b)
+    for a, b in links:
+        if a != b:
+            parent[find(a)] = find(b)
     groups: dict[int, list[str]] = defaultdict(list)
     for i, sha in enumerate(shas):
         groups[find(i)].append(sha)
@@ -99,21 +147,30 @@ def fig_counts(df: pd.DataFrame, field: str):
     return fig.update_layout(xaxis_title=None, showlegend=False)
 
 
+def _histogram(fig, values: pd.Series, **kwargs) -> None:
+    """A histogram of ``values`` sent as each distinct value and its count: the same bars, whatever the number of
+    pictures, in a figure a few kilobytes large."""
+    c = values.value_counts()
+    fig.add_histogram(x=c.index, y=c.to_numpy(), histfunc="sum", nbinsx=40, **kwargs)
+
+
 def fig_sizes(df: pd.DataFrame):
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_histogram(x=df["width"], name="width", opacity=0.7, nbinsx=40)
-    fig.add_histogram(x=df["height"], name="height", opacity=0.7, nbinsx=40)
+    _histogram(fig, df["width"], name="width", opacity=0.7)
+    _histogram(fig, df["height"], name="height", opacity=0.7)
     return fig.update_layout(barmode="overlay", title="Picture sizes (pixels, as displayed)", xaxis_title="pixels",
                              yaxis_title="images")  # fmt: skip
 
 
 def fig_aspect(df: pd.DataFrame):
-    import plotly.express as px
+    import plotly.graph_objects as go
 
-    fig = px.histogram(df, x="aspect", nbins=40, title="Shapes: width ÷ height (1 is square, above 1 landscape)")
-    return fig.update_layout(xaxis_title="aspect ratio", yaxis_title="images")
+    fig = go.Figure()
+    _histogram(fig, df["aspect"].round(3))
+    return fig.update_layout(title="Shapes: width ÷ height (1 is square, above 1 landscape)",
+                             xaxis_title="aspect ratio", yaxis_title="images")  # fmt: skip
 
 
 def fig_formats(df: pd.DataFrame):
@@ -124,12 +181,24 @@ def fig_formats(df: pd.DataFrame):
 
 
 def fig_colour_by_label(df: pd.DataFrame, field: str, measure: str):
-    import plotly.express as px
+    """Box plots of ``measure`` per label, their quartiles and whiskers (1.5 × the box) computed here, so only
+    the outliers travel as points, not every picture's value."""
+    import plotly.graph_objects as go
+    from plotly.colors import qualitative
 
-    data = df.assign(label=label_column(df, field))
-    fig = px.box(data, x="label", y=measure, color="label", points="outliers",
-                 title=f"{measure.capitalize()} per {field} (0 = {'black' if measure == 'brightness' else 'grey'}, 1 = full)")  # fmt: skip
-    return fig.update_layout(showlegend=False, xaxis_title=None, yaxis_range=[0, 1])
+    fig = go.Figure()
+    for i, (label, values) in enumerate(df[measure].groupby(label_column(df, field), sort=True)):
+        q1, median, q3 = values.quantile([0.25, 0.5, 0.75])
+        reach = 1.5 * (q3 - q1)
+        inside = values.between(q1 - reach, q3 + reach)
+        colour = qualitative.Plotly[i % len(qualitative.Plotly)]
+        fig.add_box(x=[label], q1=[q1], median=[median], q3=[q3], lowerfence=[values[inside].min()],
+                    upperfence=[values[inside].max()], name=label, marker_color=colour)  # fmt: skip
+        if not inside.all():
+            fig.add_scatter(x=[label] * int((~inside).sum()), y=values[~inside], mode="markers", name=label,
+                            marker={"color": colour, "size": 4}, hoverinfo="y")  # fmt: skip
+    return fig.update_layout(title=f"{measure.capitalize()} per {field} (0 = {'black' if measure == 'brightness' else 'grey'}, 1 = full)",
+                             showlegend=False, xaxis_title=None, yaxis_range=[0, 1])  # fmt: skip
 
 
 def fig_hue(df: pd.DataFrame, field: str):
@@ -253,8 +322,10 @@ def palette_html(label: str, swatches: list[tuple[str, float]], height: int = 28
             f'flex:1;border-radius:4px;overflow:hidden">{cells}</div></div>')  # fmt: skip
 
 
-def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values: list[str] | None) -> dict:
-    """Everything the Explore page shows for one filter, computed from stored per-image statistics.
+def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values: list[str] | None,
+            pairs: list[tuple[str, str]] | None = None) -> dict:  # fmt: skip
+    """Everything the Explore page shows for one filter, computed from stored per-image statistics (``pairs``: the
+    library's known near-duplicate pairs, see ``near_duplicate_groups``).
 
     Pictures first (``samples``, ``palettes``), then the charts worth drawing for this set: ``counts`` (None for a
     single label, or when every label has as many pictures), ``figures`` (light and colour, colours used), ``advanced`` (sizes, shapes, file types and the
@@ -300,6 +371,6 @@ def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values:
         palettes=palettes,
         samples=samples_per_label(df, field),
         label_sizes=counts(df, field).to_dict(),
-        near_duplicates=near_duplicate_groups(df),
+        near_duplicates=near_duplicate_groups(df, pairs=pairs),
     )
     return out

@@ -34,7 +34,8 @@ SCRATCH_HOURS = 6.0  # a session's scratch files (its uploads and results) are r
 SAVE_EVERY = 0.5  # seconds between progress writes of one job
 # Workers run at this nice value: on Linux a thread's priority is its own, so renders and training use every idle
 # cycle yet yield the cores to the threads drawing pages (a click, a page load) the moment those need them.
-JOB_NICENESS = 10
+# ``$ARTCORE_JOB_NICENESS`` (0-19) changes it; 0 runs jobs level with the pages.
+JOB_NICENESS = int(os.environ.get("ARTCORE_JOB_NICENESS", "10"))
 
 
 class Stopped(Exception):

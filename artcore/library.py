@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS images (
     brightness REAL, saturation REAL, hue_hist TEXT, palette TEXT, phash TEXT
 );
 CREATE INDEX IF NOT EXISTS images_original ON images(original);
+CREATE INDEX IF NOT EXISTS images_added ON images(added);
+CREATE INDEX IF NOT EXISTS images_changed ON images(changed);
+CREATE INDEX IF NOT EXISTS images_source ON images(source, added);
+CREATE INDEX IF NOT EXISTS images_artist ON images(artist, added);
+CREATE INDEX IF NOT EXISTS images_genre ON images(genre, added);
+CREATE INDEX IF NOT EXISTS images_style ON images(style, added);
 CREATE TABLE IF NOT EXISTS skipped (file TEXT PRIMARY KEY, reason TEXT, source TEXT, at REAL);
 CREATE TABLE IF NOT EXISTS artists (
     name TEXT PRIMARY KEY, years TEXT, genre TEXT, nationality TEXT, bio TEXT, wikipedia TEXT, paintings INTEGER
@@ -124,21 +130,19 @@ class Library:
     # ------------------------------------------------------------ reading
 
     def records(self, field: str | None = None, value: str | None = None, source: str | None = None,
-                with_stats: bool = False) -> list[dict]:  # fmt: skip
-        """Catalog rows as dicts, oldest first; ``path`` is absolute. Filter by a label field/value and source."""
-        where, args = [], []
-        if field:
-            _check_field(field)
-            if value is None:
-                where.append(f"COALESCE({field}, '') != ''")
-            else:
-                where.append(f"{field} = ?")
-                args.append(value)
-        if source:
-            where.append("source = ?")
-            args.append(source)
+                with_stats: bool = False, *, offset: int = 0, limit: int | None = None,
+                newest_first: bool = False) -> list[dict]:  # fmt: skip
+        """Catalog rows as dicts, oldest first (or newest first); ``path`` is absolute. Filter by a label field/value
+        and source; ``offset``/``limit`` read one page of them."""
+        where, args = _where(field, value, source)
+        order = "added DESC, rowid DESC" if newest_first else "added, rowid"
         columns = "*" if with_stats else ", ".join((*RECORD_COLUMNS, "original", "added"))
-        sql = f"SELECT {columns} FROM images" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY added, rowid"
+        if limit is None:
+            sql = f"SELECT {columns} FROM images{where} ORDER BY {order}"
+        else:  # the page's rowids from the index alone, so a far page costs no more than the first
+            sql = (f"SELECT {columns} FROM images WHERE rowid IN (SELECT rowid FROM images{where} ORDER BY {order} "
+                   f"LIMIT ? OFFSET ?) ORDER BY {order}")  # fmt: skip
+            args += [limit, offset]
         with self.connect() as db:
             rows = [dict(r) for r in db.execute(sql, args)]
         for r in rows:
@@ -154,9 +158,16 @@ class Library:
             ).fetchall()
         return {r[0]: r[1] for r in rows}
 
-    def count(self) -> int:
+    def count(self, field: str | None = None, value: str | None = None, source: str | None = None) -> int:
+        """How many images ``records`` with these filters returns."""
+        where, args = _where(field, value, source)
         with self.connect() as db:
-            return db.execute("SELECT COUNT(*) FROM images").fetchone()[0]
+            return db.execute(f"SELECT COUNT(*) FROM images{where}", args).fetchone()[0]
+
+    def sources(self) -> list[str]:
+        """Where the library's images came from (upload, folder, ...), sorted."""
+        with self.connect() as db:
+            return [r[0] for r in db.execute("SELECT DISTINCT source FROM images ORDER BY source")]
 
     def skipped(self) -> list[dict]:
         with self.connect() as db:
@@ -164,16 +175,15 @@ class Library:
 
     def stats(self) -> dict:
         """The ``library stats --json`` contract."""
-        return {
-            "images": self.count(),
-            "labels": {f: self.label_counts(f) for f in LABEL_FIELDS},
-            "skipped": len(self.skipped()),
-        }
+        with self.connect() as db:
+            skipped = db.execute("SELECT COUNT(*) FROM skipped").fetchone()[0]
+        return {"images": self.count(), "labels": {f: self.label_counts(f) for f in LABEL_FIELDS}, "skipped": skipped}
 
     def version(self) -> str:
         """Changes whenever the catalog does; a cache key for anything derived from it."""
         with self.connect() as db:
-            n, changed = db.execute("SELECT COUNT(*), COALESCE(MAX(changed), 0) FROM images").fetchone()
+            n = db.execute("SELECT COUNT(*) FROM images").fetchone()[0]
+            changed = db.execute("SELECT COALESCE(MAX(changed), 0) FROM images").fetchone()[0]  # from its index
             skipped = db.execute("SELECT COUNT(*) FROM skipped").fetchone()[0]
             edits = db.execute("SELECT value FROM meta WHERE key = 'edits'").fetchone()
         # ``edits`` counts label fixes and removals: a removal can leave count and newest change as they once were.
@@ -535,6 +545,22 @@ class Library:
 def _check_field(field: str) -> None:
     if field not in LABEL_FIELDS:
         raise UserError(f"unknown label field {field!r}: use one of {', '.join(LABEL_FIELDS)}")
+
+
+def _where(field: str | None, value: str | None, source: str | None) -> tuple[str, list]:
+    """The WHERE clause (with a leading space, or "") and its arguments for ``records``' filters."""
+    where, args = [], []
+    if field:
+        _check_field(field)
+        if value is None:
+            where.append(f"COALESCE({field}, '') != ''")
+        else:
+            where.append(f"{field} = ?")
+            args.append(value)
+    if source:
+        where.append("source = ?")
+        args.append(source)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 def _save_thumbnail(img: Image.Image, path: Path) -> None:

@@ -33,9 +33,10 @@ def model(name: str):
     return registry.get(name)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def eda_frame(root: str, version: str):
-    """All catalog rows with their stored statistics; ``version`` keys the cache to the catalog's state."""
+    """All catalog rows with their stored statistics, read once per library version (``version`` keys the cache)
+    and shared, not copied, by the summaries of every filter; only a summary being computed reads it."""
     from artcore import eda
 
     return eda.frame(Library(root).records(with_stats=True))
@@ -43,10 +44,12 @@ def eda_frame(root: str, version: str):
 
 @st.cache_data(show_spinner="Summarising your collection…", max_entries=32)
 def eda_summary(root: str, version: str, sources: tuple, field: str, values: tuple) -> dict:
-    """``eda.summary`` for one filter, cached per library version."""
+    """``eda.summary`` for one filter, cached per library version; near-duplicates come from the pairs the catalog
+    keeps, so only images added since the last summary are compared."""
     from artcore import eda
 
-    return eda.summary(eda_frame(root, version), list(sources), field, list(values))
+    pairs = eda.near_duplicate_pairs(Library(root))
+    return eda.summary(eda_frame(root, version), list(sources), field, list(values), pairs)
 
 
 class Progress:

@@ -73,8 +73,14 @@ def synthesise(records: list[dict], n: int) -> list[dict]:
     return out
 
 
-def browser_page_time(lib_root: Path) -> dict:
-    """Seconds until /explore has finished running and drawn its charts in headless Chromium: cold, then warm."""
+def explore_drawn(page) -> None:
+    """Explore's charts are drawn (its script has finished)."""
+    page.locator(".js-plotly-plot .main-svg").nth(6).wait_for(timeout=300_000)
+
+
+def browser_page_time(lib_root: Path, path: str = "/explore", drawn=explore_drawn) -> dict:
+    """Seconds until ``path`` has finished running and ``drawn(page)`` returns in headless Chromium: cold, then
+    warm."""
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
@@ -99,9 +105,9 @@ def browser_page_time(lib_root: Path) -> dict:
             for run in ("cold", "warm"):
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 start = time.perf_counter()
-                page.goto(url + "/explore")
+                page.goto(url + path)
                 page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=300_000)
-                page.locator(".js-plotly-plot .main-svg").nth(6).wait_for(timeout=300_000)
+                drawn(page)
                 times[run] = round(time.perf_counter() - start, 2)
                 page.close()
             browser.close()

@@ -9,18 +9,17 @@ st.title("Explore your collection")
 st.markdown("Your collection laid out like on a big table: **the palette and a few pictures of each artist** (or "
             "genre, or style), then how light and colourful they are, the colours they use, and any doubles. "
             "Narrow it down in the sidebar.")  # fmt: skip
-df_all = ui.eda_frame(root, version)
-if df_all.empty:
+if not lib.count():
     st.info("The library is empty: import images on the **Library** page first.")
     st.stop()
 
-with st.sidebar:
+with st.sidebar:  # the choices from SQL counts: no catalog rows are read to draw them
     st.header("Show")
-    present = [f for f in LABEL_FIELDS if df_all[f].notna().any()] or list(LABEL_FIELDS)
+    labels = {f: lib.label_counts(f) for f in LABEL_FIELDS}
+    present = [f for f in LABEL_FIELDS if labels[f]] or list(LABEL_FIELDS)
     field = st.selectbox("Group by", LABEL_FIELDS, index=LABEL_FIELDS.index(present[0]))
-    values = st.multiselect(f"Only these {field}s", list(eda.counts(eda.filtered(df_all, field=field), field).index),
-                            placeholder=f"all {field}s")  # fmt: skip
-    sources = st.multiselect("Only pictures from", sorted(df_all["source"].unique()), placeholder="anywhere")
+    values = st.multiselect(f"Only these {field}s", list(labels[field]), placeholder=f"all {field}s")
+    sources = st.multiselect("Only pictures from", lib.sources(), placeholder="anywhere")
 s = ui.eda_summary(root, version, tuple(sources), field, tuple(values))
 if s["unlabelled"]:
     st.caption(f"{s['unlabelled']} images have no {field} label and are left out; group by another label to see them.")

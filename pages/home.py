@@ -50,4 +50,4 @@ for row in range(0, len(pages), 4):  # one row of columns per four pages, so car
 
 if g["images"]:
     st.subheader("Recently added")
-    ui.thumbnail_grid(lib, lib.records()[-12:], columns=6, caption_field="artist")
+    ui.thumbnail_grid(lib, lib.records(limit=12, newest_first=True)[::-1], columns=6, caption_field="artist")

@@ -217,17 +217,26 @@ with tab_browse:
         field = c1.selectbox("Filter by", LABEL_FIELDS, key="browse_field")
         choices = ["all"] + list(stats["labels"][field])
         value = c2.selectbox(field.capitalize(), choices, key="browse_value")
-        rows = lib.records(field=field, value=value) if value != "all" else lib.records()
+        where = {"field": field, "value": value} if value != "all" else {}
+        total = lib.count(**where)
         per_page = 48
-        pages = max(1, -(-len(rows) // per_page))
-        page = c3.number_input(f"Page (of {pages})", 1, pages, 1, key="browse_page")
-        st.caption(f"{len(rows)} images")
-        shown = rows[(page - 1) * per_page : page * per_page]
+        pages = max(1, -(-total // per_page))
+        if st.session_state.get("browse_page", 1) > pages:  # a narrower filter has fewer pages
+            st.session_state["browse_page"] = pages
+        page = c3.number_input(f"Page (of {pages})", 1, pages, key="browse_page")
+        st.caption(f"{total} images")
+        shown = lib.records(**where, offset=(page - 1) * per_page, limit=per_page)  # one page, read by SQL
         first = (page - 1) * per_page + 1
         # Numbered captions, so the images picked for removal below can be found in the grid.
         names = {r["sha256"]: f"{first + i}. {next((r[f] for f in (field, *LABEL_FIELDS) if r.get(f)), 'no label')}"
                  for i, r in enumerate(shown)}  # fmt: skip
         ui.thumbnail_grid(lib, [{**r, "caption": names[r["sha256"]]} for r in shown], columns=8, caption_field="caption")
+        if pages > 1:
+            b1, b2, _ = st.columns([1, 1, 6])
+            b1.button("← Previous", key="browse_prev", disabled=page == 1,
+                      on_click=lambda: st.session_state.update(browse_page=page - 1))  # fmt: skip
+            b2.button("Next →", key="browse_next", disabled=page == pages,
+                      on_click=lambda: st.session_state.update(browse_page=page + 1))  # fmt: skip
         with st.expander("Remove images"):
             if ui.teacher_unlocked("delete", "remove"):
                 pick_key = f"remove_pick_{field}_{value}_{page}"

@@ -120,3 +120,29 @@ def test_names_of_close_dots_go_to_different_sides():
     sides = label_positions(np.array([0.50, 0.51, 0.9]), np.array([0.50, 0.52, 0.1]))
     assert sides[0] != sides[1] and len(sides) == 3
     assert label_positions(np.array([0.5]), np.array([0.5])) == ["top center"]
+
+
+def test_near_duplicate_pairs_are_kept_and_only_new_images_compared(tmp_library, artdata, monkeypatch):
+    files = sorted((artdata / "artist10" / "Degas").glob("*.jpg"))[:5]
+    for f in files[:4]:
+        tmp_library.add_bytes(f.read_bytes(), source="folder", original=str(f), artist="Degas")
+    assert eda.near_duplicate_pairs(tmp_library) == []
+    img = Image.open(files[0]).convert("RGB")
+    img.thumbnail((300, 300))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=60)
+    copy = tmp_library.add_bytes(buf.getvalue(), source="upload", original="copy.jpg").sha256
+    tmp_library.add_bytes(files[4].read_bytes(), source="folder", original=str(files[4]), artist="Degas")
+    compared = []
+    real = eda.close_pairs
+    monkeypatch.setattr(eda, "close_pairs", lambda a, b, *args: compared.append((len(a), len(b))) or real(a, b, *args))
+    pairs = eda.near_duplicate_pairs(tmp_library)
+    assert compared == [(2, 6)]  # the two new images against all six, not 6 × 6
+    df = eda.frame(tmp_library.records(with_stats=True))
+    assert eda.near_duplicate_groups(df, pairs=pairs) == eda.near_duplicate_groups(df) and len(pairs) == 1
+    assert copy in pairs[0]
+    # A filter that leaves one of the pair out has no doubles; a removal takes its pairs with it.
+    assert eda.near_duplicate_groups(eda.filtered(df, sources=["folder"]), pairs=pairs) == []
+    compared.clear()
+    tmp_library.remove_images([copy])
+    assert eda.near_duplicate_pairs(tmp_library) == [] and compared == []  # nothing new to compare
