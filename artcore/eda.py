@@ -182,21 +182,27 @@ def fig_formats(df: pd.DataFrame):
 
 def fig_colour_by_label(df: pd.DataFrame, field: str, measure: str):
     """Box plots of ``measure`` per label, their quartiles and whiskers (1.5 × the box) computed here, so only
-    the outliers travel as points, not every picture's value."""
+    the outliers travel as points, not every picture's value. One box trace and one trace of outliers for all
+    labels: a trace per label costs the browser time for each of 50 painters."""
     import plotly.graph_objects as go
-    from plotly.colors import qualitative
 
-    fig = go.Figure()
-    for i, (label, values) in enumerate(df[measure].groupby(label_column(df, field), sort=True)):
+    stats, out_x, out_y = [], [], []
+    for label, values in df[measure].groupby(label_column(df, field), sort=True):
         q1, median, q3 = values.quantile([0.25, 0.5, 0.75])
         reach = 1.5 * (q3 - q1)
         inside = values.between(q1 - reach, q3 + reach)
-        colour = qualitative.Plotly[i % len(qualitative.Plotly)]
-        fig.add_box(x=[label], q1=[q1], median=[median], q3=[q3], lowerfence=[values[inside].min()],
-                    upperfence=[values[inside].max()], name=label, marker_color=colour)  # fmt: skip
-        if not inside.all():
-            fig.add_scatter(x=[label] * int((~inside).sum()), y=values[~inside], mode="markers", name=label,
-                            marker={"color": colour, "size": 4}, hoverinfo="y")  # fmt: skip
+        stats.append((label, q1, median, q3, values[inside].min(), values[inside].max()))
+        out_x += [label] * int((~inside).sum())
+        out_y += values[~inside].tolist()
+    colour = "#5b7fb5"
+    fig = go.Figure()
+    if stats:
+        labels, q1, median, q3, low, high = (list(c) for c in zip(*stats))
+        fig.add_box(x=labels, q1=q1, median=median, q3=q3, lowerfence=low, upperfence=high, name=measure,
+                    marker_color=colour)  # fmt: skip
+    if out_x:
+        fig.add_scatter(x=out_x, y=out_y, mode="markers", name="unusual pictures", hoverinfo="y",
+                        marker={"color": colour, "size": 4})  # fmt: skip
     return fig.update_layout(title=f"{measure.capitalize()} per {field} (0 = {'black' if measure == 'brightness' else 'grey'}, 1 = full)",
                              showlegend=False, xaxis_title=None, yaxis_range=[0, 1])  # fmt: skip
 
@@ -299,6 +305,11 @@ def filtered(df: pd.DataFrame, sources: list[str] | None = None, field: str | No
     return df
 
 
+def largest_first(df: pd.DataFrame, field: str) -> pd.Series:
+    """Images per label, largest first, labels of equal size by name: the order the page shows them in."""
+    return counts(df, field).sort_index().sort_values(ascending=False, kind="stable")
+
+
 def samples_per_label(df: pd.DataFrame, field: str, n: int = 6) -> dict[str, list[dict]]:
     """Up to ``n`` evenly spread images per label, for the sample grid."""
     out = {}
@@ -322,15 +333,20 @@ def palette_html(label: str, swatches: list[tuple[str, float]], height: int = 28
             f'flex:1;border-radius:4px;overflow:hidden">{cells}</div></div>')  # fmt: skip
 
 
+CHART_LABELS = 30  # the per-label colour charts show at most this many labels, the largest
+
+
 def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values: list[str] | None,
             pairs: list[tuple[str, str]] | None = None) -> dict:  # fmt: skip
     """Everything the Explore page shows for one filter, computed from stored per-image statistics (``pairs``: the
     library's known near-duplicate pairs, see ``near_duplicate_groups``).
 
-    Pictures first (``samples``, ``palettes``), then the charts worth drawing for this set: ``counts`` (None for a
-    single label, or when every label has as many pictures), ``figures`` (light and colour, colours used), ``advanced`` (sizes, shapes, file types and the
-    brightness/saturation spread, each only when it has more than one value to show), and ``notes``: one plain
-    sentence for each chart left out because it would show a single value."""
+    Pictures first (``samples``, ``palettes``, ``label_sizes``: images per label, largest first, the order to show
+    them in), then the charts worth drawing for this set: ``counts`` (None for a single label, or when every label
+    has as many pictures), ``figures`` (light and colour, colours used), ``advanced`` (sizes, shapes, file types and
+    the brightness/saturation spread, each only when it has more than one value to show), and ``notes``: one plain
+    sentence for each chart left out because it would show a single value. The per-label colour charts show the
+    ``CHART_LABELS`` largest labels (``chart_labels``: how many they show)."""
     df = filtered(df_all, sources, field, values)
     out = {
         "images": len(df),
@@ -352,12 +368,14 @@ def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values:
         notes.append(f"{every} the same shape (width ÷ height {df['aspect'].iloc[0]:.2f}).")
     if not useful["formats"]:
         notes.append(f"{every} {df['format'].iloc[0]} files.")
+    sizes = largest_first(df, field)
+    # A chart row per label stops being readable (and fast to draw) past a few dozen: the largest labels only.
+    top = df if len(sizes) <= CHART_LABELS else df[label_column(df, field).isin(sizes.index[:CHART_LABELS])]
     advanced = [fig_sizes(df)] if useful["sizes"] else []
     advanced += [fig_aspect(df)] if useful["aspect"] else []
     advanced += [fig_formats(df)] if useful["formats"] else []
-    advanced += [fig_colour_by_label(df, field, "brightness"), fig_colour_by_label(df, field, "saturation")]
+    advanced += [fig_colour_by_label(top, field, "brightness"), fig_colour_by_label(top, field, "saturation")]
     labels = int(df[field].nunique())
-    sizes = counts(df, field)
     if labels > 1 and sizes.nunique() == 1:
         notes.insert(0, f"Each {field} has {int(sizes.iloc[0]):,} pictures.")
     out.update(
@@ -365,12 +383,13 @@ def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values:
         median_size=f"{int(df['width'].median())}×{int(df['height'].median())}",
         megapixels=float(df["megapixels"].sum()),
         counts=fig_counts(df, field) if labels > 1 and sizes.nunique() > 1 else None,
-        figures=[fig_light_and_colour(df, field, palettes), fig_hue(df, field)],
+        figures=[fig_light_and_colour(top, field, palettes), fig_hue(top, field)],
         advanced=advanced,
         notes=notes,
         palettes=palettes,
         samples=samples_per_label(df, field),
-        label_sizes=counts(df, field).to_dict(),
+        label_sizes={label: int(size) for label, size in sizes.items()},
+        chart_labels=min(len(sizes), CHART_LABELS),
         near_duplicates=near_duplicate_groups(df, pairs=pairs),
     )
     return out

@@ -11,7 +11,6 @@ one person's ten jobs do not hold up another's one (the class server, issue 16, 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -32,10 +31,6 @@ KEEP_ENDED = 20  # ended records kept on disk per board beyond the last hour's; 
 KEEP_ENDED_SECONDS = 3600
 SCRATCH_HOURS = 6.0  # a session's scratch files (its uploads and results) are removed after this long
 SAVE_EVERY = 0.5  # seconds between progress writes of one job
-# Workers run at this nice value: on Linux a thread's priority is its own, so renders and training use every idle
-# cycle yet yield the cores to the threads drawing pages (a click, a page load) the moment those need them.
-# ``$ARTCORE_JOB_NICENESS`` (0-19) changes it; 0 runs jobs level with the pages.
-JOB_NICENESS = int(os.environ.get("ARTCORE_JOB_NICENESS", "10"))
 
 
 class Stopped(Exception):
@@ -334,8 +329,6 @@ class Board:
         return self.policy(queued, [j for j in self._jobs.values() if j.status == "running"])
 
     def _work(self) -> None:
-        with contextlib.suppress(AttributeError, OSError):  # no per-thread priority on this system: run as is
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), JOB_NICENESS)
         while True:
             with self._wake:
                 job = self._next()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -122,6 +123,25 @@ def thumbnail_grid(lib: Library, rows: list[dict], columns: int = 6, caption_fie
         fields = (caption_field, *LABEL_FIELDS) if caption_field else ()
         caption = next((r[f] for f in fields if r.get(f)), None)
         cols[i % columns].image(str(lib.thumbnail(r["sha256"])), caption=caption, width="stretch")
+
+
+@st.fragment
+def in_batches(key: str, items: list, step: int, draw: Callable[[Any], None], noun: str, *, hint: str = "",
+               reset_on: Any = None) -> None:  # fmt: skip
+    """Draw ``items`` (largest or most useful first) ``step`` at a time with ``draw(item)``: the first ``step``, then
+    "Show 12 more ``noun``" under them adds the next ones, redrawing only this part of the page; ``hint`` follows
+    "Showing 12 of 52 ``noun``". Back to the first ``step`` when ``reset_on`` (e.g. the page's filter) changes. A
+    page with hundreds of painters opens as fast as one with a dozen."""
+    seen, n = st.session_state.get(key, (reset_on, step))
+    n = step if seen != reset_on else n
+    st.session_state[key] = (reset_on, n)
+    for item in items[:n]:
+        draw(item)
+    if len(items) <= n:
+        return
+    st.caption(f"Showing {n} of {len(items):,} {noun}. {hint}".strip())
+    st.button(f"Show {min(step, len(items) - n)} more {noun}", key=f"{key}_more",
+              on_click=lambda: st.session_state.update({key: (reset_on, n + step)}))  # fmt: skip
 
 
 def square_thumbnail(lib: Library, sha256: str, side: int = 192):

@@ -3,6 +3,9 @@ import streamlit as st
 from artcore import eda, ui
 from artcore.library import LABEL_FIELDS
 
+LABELS_AT_ONCE = 12  # painters drawn with their pictures before "Show 12 more": the page opens fast at any number
+DOUBLES_AT_ONCE = 5
+
 lib = ui.library()
 root, version = str(lib.root), lib.version()
 st.title("Explore your collection")
@@ -37,13 +40,24 @@ if s["notes"]:
     st.caption(" ".join(s["notes"]))  # what the charts left out would have shown: one value each
 
 st.subheader(f"Each {field}: its palette and a few pictures")
-st.caption("The palette is its six main colours, each as wide as its share of the pictures.")
-for label, rows in s["samples"].items():
-    st.markdown(f"**{label}** · {s['label_sizes'][label]} images")
+st.caption(f"The palette is its six main colours, each as wide as its share of the pictures. The {field}s with the "
+           "most pictures come first.")  # fmt: skip
+choice = (field, tuple(values), tuple(sources))  # a new choice in the sidebar starts again from the first ones
+
+
+def label_section(label: str) -> None:
+    st.markdown(f"**{label}** · {s['label_sizes'][label]:,} images")
     st.html(eda.palette_html("", s["palettes"][label], height=18))
-    ui.thumbnail_grid(lib, rows, columns=6)
+    ui.thumbnail_grid(lib, s["samples"][label], columns=6)
+
+
+ui.in_batches("explore_labels", list(s["label_sizes"]), LABELS_AT_ONCE, label_section, f"{field}s", reset_on=choice,
+              hint=f"To see one, choose it under “Only these {field}s” in the sidebar.")  # fmt: skip
 
 st.subheader("In numbers")
+if s["chart_labels"] < len(s["label_sizes"]):
+    st.caption(f"The colour charts show the {s['chart_labels']} {field}s with the most pictures; to see others, "
+               f"choose them under “Only these {field}s” in the sidebar.")  # fmt: skip
 if s["counts"] is not None:
     st.plotly_chart(s["counts"], width="stretch")
 for fig in s["figures"]:
@@ -54,8 +68,8 @@ if not s["near_duplicates"]:
     st.caption("None: no two pictures look the same.")
 else:
     st.caption("Each row is one picture found more than once (resized or recompressed copies count).")
-for group in s["near_duplicates"][:20]:
-    ui.thumbnail_grid(lib, [{"sha256": sha} for sha in group[:6]], columns=6)
+ui.in_batches("explore_doubles", s["near_duplicates"], DOUBLES_AT_ONCE, reset_on=choice, noun="doubles",
+              draw=lambda group: ui.thumbnail_grid(lib, [{"sha256": sha} for sha in group[:6]], columns=6))  # fmt: skip
 
 st.subheader("Files that could not be imported")
 if skipped:
@@ -63,9 +77,10 @@ if skipped:
 else:
     st.caption("None.")
 
-with st.expander("Advanced"):
+with st.expander("Advanced", key="explore_advanced", on_change="rerun") as advanced:
     st.caption(f"Sizes, shapes and file types, and the spread of brightness and saturation within each {field} "
                f"(box plots). {s['megapixels']:,.0f} megapixels in all.")  # fmt: skip
-    cols = st.columns(2)
-    for i, fig in enumerate(s["advanced"]):
-        cols[i % 2].plotly_chart(fig, width="stretch")
+    if advanced.open:  # its charts are drawn when it is opened, not for everyone who opens the page
+        cols = st.columns(2)
+        for i, fig in enumerate(s["advanced"]):
+            cols[i % 2].plotly_chart(fig, width="stretch")

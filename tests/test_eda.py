@@ -99,6 +99,27 @@ def test_summary_leaves_out_charts_that_say_nothing(tmp_library):
     assert [t.split(" ")[0] for t in titles(s["advanced"])[:3]] == ["Picture", "Shapes:", "File"]
 
 
+def test_many_painters_largest_first_and_charts_keep_to_the_largest(tmp_library):
+    rng = np.random.default_rng(1)
+    n = eda.CHART_LABELS + 5
+    for k in range(n):
+        for i in range(1 + (k == n - 1) + 2 * (k == 3)):  # the last painter has 2 pictures, the fourth 3
+            buf = io.BytesIO()
+            Image.fromarray(rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)).save(buf, "PNG")
+            tmp_library.add_bytes(buf.getvalue(), source="upload", original=f"{k}-{i}.png", artist=f"P{k:02d}")
+    s = eda.summary(eda.frame(tmp_library.records(with_stats=True)), None, "artist", None)
+    order = list(s["label_sizes"])
+    assert order[:3] == ["P03", f"P{n - 1:02d}", "P00"] and order[3:] == sorted(order[3:]) and len(order) == n
+    assert s["chart_labels"] == eda.CHART_LABELS and s["labels"] == n
+    light, hue = s["figures"]
+    assert len(light.data[0].x) == eda.CHART_LABELS and len(hue.data[0].y) == eda.CHART_LABELS
+    assert {"P03", f"P{n - 1:02d}"} <= set(hue.data[0].y)  # the largest are among them
+    boxes = s["advanced"][-1]  # one box trace for every painter (not one trace each), the outliers in one more
+    assert len(boxes.data) <= 2 and len(boxes.data[0].x) == eda.CHART_LABELS
+    assert len(s["counts"].data[0].x) == n  # how many each has: every painter
+    assert len(s["samples"]) == n and len(s["palettes"]) == n  # every painter can still be shown on request
+
+
 def test_skipped_files_show_dates_not_numbers(tmp_library):
     import re
 

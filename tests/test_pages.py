@@ -72,6 +72,10 @@ def test_explore_page_charts(monkeypatch, artist10_library, field):
     at = app(monkeypatch, artist10_library.root)
     at.switch_page("pages/explore.py").run()
     assert not at.exception
+    assert len(at.get("plotly_chart")) == 2  # light and colour, colours used; Advanced's are drawn when opened
+    at.session_state["explore_advanced"] = True  # the painter opens "Advanced"
+    at.run()
+    assert not at.exception
     charts = at.get("plotly_chart")
     assert len(charts) == 6  # light and colour, colours used; in Advanced: sizes, shapes, brightness, saturation
     assert {m.label: m.value for m in at.metric}["Images"] == "100"
@@ -100,6 +104,8 @@ def test_explore_small_set_no_empty_charts_and_dates(monkeypatch, tmp_path):
     lib.import_uploads([("notes.jpg", b"a shopping list, not a picture")])
     at = app(monkeypatch, lib.root)
     at.switch_page("pages/explore.py").run()
+    at.session_state["explore_advanced"] = True  # open "Advanced", where the size, shape and file-type charts go
+    at.run()
     assert not at.exception
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert titles and not [t for t in titles if "sizes" in t or "Shapes" in t or "File types" in t], titles
@@ -107,6 +113,42 @@ def test_explore_small_set_no_empty_charts_and_dates(monkeypatch, tmp_path):
     skipped = at.dataframe[0].value
     assert list(skipped.columns) == ["file", "why", "from", "when"]
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}", skipped["when"][0])
+
+
+def test_explore_shows_the_largest_painters_first_and_more_on_request(monkeypatch, tmp_path):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from artcore.library import Library
+
+    lib = Library(tmp_path / "lib")
+    rng = np.random.default_rng(0)
+    sizes = {f"Painter {k:02d}": 3 if k in (7, 19) else 1 for k in range(26)}  # two larger ones, far down the names
+    for artist, n in sizes.items():
+        for _ in range(n):
+            buf = io.BytesIO()
+            Image.fromarray(rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)).save(buf, "PNG")
+            lib.add_bytes(buf.getvalue(), source="upload", original=f"{artist}-{_}.png", artist=artist)
+    at = app(monkeypatch, lib.root)
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception
+
+    def painters() -> list[str]:  # the painters drawn with their palette and pictures, top to bottom
+        return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**") and " images" in m.value]
+
+    first = painters()
+    assert len(first) == 12 and first[:2] == ["Painter 07", "Painter 19"], first  # the most works first
+    assert len(at.get("image")) >= 12  # their pictures, not only their names
+    assert any(c.value.startswith("Showing 12 of 26 artists.") for c in at.caption)
+    at.button(key="explore_labels_more").click().run()
+    assert not at.exception
+    assert painters()[:12] == first and len(painters()) == 24
+    at.button(key="explore_labels_more").click().run()
+    assert len(painters()) == 26 and "explore_labels_more" not in {b.key for b in at.button}  # all shown: no button
+    at.sidebar.multiselect[0].set_value(["Painter 03"]).run()  # a new choice starts again from the first batch
+    assert not at.exception and painters() == ["Painter 03"]
 
 
 def test_explore_empty_library(monkeypatch, tmp_path):

@@ -256,12 +256,16 @@ def test_artcore_app_shared_starts_a_class_server(tmp_path, monkeypatch):
     monkeypatch.setattr(app.os, "environ", dict(os.environ))  # cmd_app hands the policy its environment
     app.cmd_app(app.argparse.Namespace(port=9000, headless=True, shared=True, library=str(tmp_path / "lib")))
     assert seen["env"]["ARTCORE_SHARED"] == "1"
-    assert seen["cmd"][-2:] == ["--server.maxUploadSize", "20"]  # the uploader says the class server's limit
+    cmd = " ".join(seen["cmd"])
+    assert "--server.maxUploadSize 20" in cmd  # the uploader says the class server's limit
+    # no per-session source watcher and no full garbage collection after each run: page loads at 30 sessions
+    assert "--server.fileWatcherType none" in cmd and "--runner.postScriptGC false" in cmd
     threads = str(shared.threads_per_job(os.cpu_count() or 1))  # workers default to the cores: a core each
     assert all(seen["env"][v] == threads for v in shared.THREAD_VARIABLES)
     monkeypatch.setattr(app.os, "environ", {k: v for k, v in os.environ.items() if k != "ARTCORE_SHARED"})
     app.cmd_app(app.argparse.Namespace(port=9000, headless=True, shared=False, library=None))
     assert "--server.maxUploadSize" not in seen["cmd"] and "ARTCORE_SHARED" not in seen["env"]
+    assert "--runner.postScriptGC" not in seen["cmd"]
     assert "ARTCORE_THREADS" not in seen["env"]  # a personal server keeps every library's own defaults
 
 

@@ -42,5 +42,8 @@ def cmd_app(args) -> int:
             env.setdefault(var, threads)
         if limit:  # the uploader itself then says and enforces the class server's limit
             cmd += ["--server.maxUploadSize", str(max(1, round(limit)))]
+        # With many sessions, Streamlit's per-session source watcher (it polls every module file) and its full
+        # garbage collection after every script run hold the interpreter lock for most of each page load.
+        cmd += ["--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
     # Streamlit replaces this process (same pid), so stopping `artcore app` (Ctrl-C, kill) stops the server too.
     os.execve(sys.executable, cmd, env)
