@@ -539,6 +539,21 @@ def job_progress(job_id: str, label: str = "", picture: str | None = None) -> No
         st.image(picture, caption="The picture so far")
 
 
+def training_status(training, last, label: str, done: str, stopped: str) -> None:
+    """Where a training's outcome shows: the running job's progress (``label``), else how the ``last`` one ended:
+    ``stopped`` (what it learnt is kept), its error, or ``done`` after the job's own summary."""
+    from artcore.jobs import describe
+
+    if training:
+        job_progress(training.id, label)
+    elif last and last.status in ("stopped", "interrupted"):
+        st.info(stopped)
+    elif last and last.status == "failed":
+        st.error(last.error or "Training failed.")
+    elif last:
+        st.success(f"{describe(last)} {done}")
+
+
 def queue_job(key: str, kind: str, params: dict, title: str) -> NoReturn:
     """Start a page's action as a background job (a class server's fair queue), remembered in
     ``st.session_state[key]`` for ``queued_job``, and redraw the page to show its progress."""

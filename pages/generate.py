@@ -10,7 +10,6 @@ from artcore.errors import UserError, sentence
 from artcore.gan import generate as gan
 from artcore.gan.project import project
 from artcore.imageio import open_picture, png_bytes
-from artcore.jobs import describe
 from artcore.style import NUM_BUILTIN, StyleSource, builtin_label
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
@@ -293,14 +292,9 @@ with tabs[4]:
                          f"Training the generator on your {field}s")  # fmt: skip
             st.rerun()
         last = None if training else ui.board().find("gan-train", active=False, field=field, res=res)
-        if training:
-            ui.job_progress(training.id, f"Training the model on your {field}s")
-        elif last and last.status in ("stopped", "interrupted"):
-            st.info("Training stopped: what the model learnt so far is kept, and Train carries on from there.")
-        elif last and last.status == "failed":
-            st.error(last.error or "Training failed.")
-        elif last:
-            st.success(f"{describe(last)} To paint with it, choose “library: {run.name}” as the Model in the sidebar.")
+        ui.training_status(training, last, f"Training the model on your {field}s",
+                           f"To paint with it, choose “library: {run.name}” as the Model in the sidebar.",
+                           "Training stopped: what the model learnt so far is kept, and Train carries on from there.")  # fmt: skip
 
         def latest_samples() -> None:
             latest = run / "samples" / "latest.png"

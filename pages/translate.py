@@ -7,7 +7,6 @@ from streamlit_drawable_canvas import st_canvas
 from artcore import shared, tasks, translate, ui
 from artcore.errors import UserError, sentence
 from artcore.imageio import open_picture, png_bytes
-from artcore.jobs import describe
 from artcore.labels import shown
 from artcore.library import LABEL_FIELDS
 from artcore.translate.sketch import prepare_drawing
@@ -225,14 +224,9 @@ with tab_train:
     last = None if training or run is None else ui.board().find("translate-train", active=False, name=run.name)
     if training:
         run = tasks.translate_run_folder(lib, training.params["name"])
-        ui.job_progress(training.id, f"Training “{run.name}”")
-    elif last and last.status in ("stopped", "interrupted"):
-        st.info("Training stopped: what it learnt so far is kept, and training again carries on from there.")
-    elif last and last.status == "failed":
-        st.error(last.error or "Training failed.")
-    elif last:
-        st.success(f"{describe(last)} Pick “{run.name} · trained here” as the model in the "
-                   f"{KINDS[last.params['kind']]} tab.")  # fmt: skip
+    done = f"Pick “{run.name} · trained here” as the model in the {KINDS[last.params['kind']]} tab." if last else ""
+    ui.training_status(training, last, f"Training “{run.name}”" if training else "", done,
+                       "Training stopped: what it learnt so far is kept, and training again carries on from there.")  # fmt: skip
 
     def latest_samples() -> None:
         latest = run / "samples" / "latest.png" if run else None
