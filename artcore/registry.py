@@ -78,6 +78,10 @@ def session_options(spin: bool = True):
         opts.intra_op_num_threads = int(os.environ["ARTCORE_THREADS"])
     if not spin:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if os.environ.get("ARTCORE_SHARED") == "1":
+        # A class server renders for many sessions at once; onnxruntime's arena keeps the peak of every run for good,
+        # so its memory is allocated per run and handed back instead.
+        opts.enable_cpu_mem_arena = False
     return opts
 
 

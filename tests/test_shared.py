@@ -277,3 +277,12 @@ def test_jobs_share_the_cores_without_oversubscribing(monkeypatch):
     assert registry.session_options().intra_op_num_threads == 1
     monkeypatch.delenv("ARTCORE_THREADS")
     assert registry.session_options().intra_op_num_threads == 0  # onnxruntime's own default
+
+
+def test_class_server_hands_onnxruntime_memory_back(monkeypatch):
+    from artcore import registry
+
+    monkeypatch.delenv("ARTCORE_SHARED", raising=False)
+    assert registry.session_options().enable_cpu_mem_arena  # a personal server keeps onnxruntime's fast arena
+    monkeypatch.setenv("ARTCORE_SHARED", "1")
+    assert not registry.session_options().enable_cpu_mem_arena  # many sessions' peaks are not kept for good
