@@ -102,8 +102,9 @@ with tab_photo:
         if data:
             photo = ui.picture(data, name, purpose="to translate")
         photo_key = hashlib.sha256(data).hexdigest()[:12] if photo else None
-        size = st.select_slider("Size of the painting (longest side, px)", SIZES, 1024, key="tp_size",
-                                help="Large sizes are painted piece by piece and take longer.")  # fmt: skip
+        size = st.select_slider("Size of the painting (longest side, px)", SIZES, 512, key="tp_size",
+                                help="Its brushwork shows best at 512 px or less; larger sizes are painted piece by piece, keep "
+                                     "the strokes small and take longer.")  # fmt: skip
         running, ended = ui.queued_job("tp_job", "Painting your photo")
         if ended:  # a queued painting has ended: show it like one painted here
             st.session_state["tp_result"] = (ended.params["photo_key"], open_picture(ended.result["output"]))

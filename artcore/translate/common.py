@@ -121,11 +121,6 @@ def to_tensor(batch: np.ndarray):
     return torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float() / 127.5 - 1
 
 
-def to_uint8(x) -> np.ndarray:
-    """N×3×H×W in [-1, 1] → N×H×W×3 uint8."""
-    return ((x.detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
-
-
 # ------------------------------------------------------------------ model files
 
 

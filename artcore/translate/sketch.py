@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from artcore.errors import UserError
-from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor, to_uint8
+from artcore.gan.common import to_uint8
+from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor
 
 INK_FLOOR = 0.002  # below this share of dark pixels a drawing is treated as blank
 
@@ -133,21 +134,17 @@ def train(out, paintings: str, minutes: float, *, classes: list[str] | None = No
 
     def build():
         tree = class_tree(paintings, classes, lib)
-        train_paths, labels, held = [], [], []
-        for ci, paths in enumerate(tree.values()):
-            t, h = split(paths, held_out)
-            train_paths += t
-            labels += [ci] * len(t)
-            held += h
-        names = list(tree)
-        images, kept = [], []
-        for ci in range(len(names)):  # per class, so an unreadable file cannot shift the labels
-            paths = [p for p, c in zip(train_paths, labels) if c == ci]
-            arr = load_squares(paths, load, decoded and (lambda i, n, ci=ci: decoded(ci * 1000 + i, len(names) * 1000)))
+        splits = [split(paths, held_out) for paths in tree.values()]
+        total, done = sum(len(t) for t, _ in splits), 0
+        images, labels = [], []
+        for ci, (train_paths, _) in enumerate(splits):  # per class, so an unreadable file cannot shift the labels
+            arr = load_squares(train_paths, load, decoded and (lambda i, n, d=done: decoded(d + i, total)))
+            done += len(train_paths)
             images.append(arr)
-            kept += [ci] * len(arr)
-        return {"images": np.concatenate(images), "labels": np.array(kept), "classes": np.array(names),
-                "held_out": np.array([str(p) for p in held])}  # fmt: skip
+            labels += [ci] * len(arr)
+        held = [str(p) for _, h in splits for p in h]
+        return {"images": np.concatenate(images), "labels": np.array(labels), "classes": np.array(list(tree)),
+                "held_out": np.array(held)}  # fmt: skip
 
     data = cached(out, "dataset", build, f"{paintings} ({', '.join(classes) if classes else 'every class'})")
     names = [str(c) for c in data["classes"]]

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor, to_uint8
+from artcore.gan.common import to_uint8
+from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor
 
 
 @dataclass

@@ -38,7 +38,7 @@ def test_translate_photo_and_drawing(tiny_models, open_page, shot, artdata, tmp_
         str(artdata / "photos" / "tubingen.jpg"))  # fmt: skip
     open_page.wait()
     page.get_by_role("button", name="Translate", exact=True).click()
-    page.get_by_text("Your photo painted, 1024×768 px").wait_for(timeout=120_000)
+    page.get_by_text("Your photo painted, 512×384 px").wait_for(timeout=120_000)
     open_page.wait()
     frame = page.frame_locator("iframe").first
     frame.locator("#pos").fill("30")
@@ -47,7 +47,7 @@ def test_translate_photo_and_drawing(tiny_models, open_page, shot, artdata, tmp_
         _tab(page).get_by_role("button", name="Download PNG").click()
     from PIL import Image
 
-    assert Image.open(dl.value.path()).size == (1024, 768)
+    assert Image.open(dl.value.path()).size == (512, 384)
     shot(page, "translate-photo", height=2000)
 
     # A drawing made with the mouse, painted as Van Gogh.
