@@ -29,10 +29,12 @@ COMMANDS = (
     "artcore.commands.originality",
     "artcore.commands.similar",
     "artcore.commands.translate",
+    "artcore.commands.stylize_batch",
 )
 # The module that registers each command: a run of one command imports only its module (the others pull in numpy,
 # the embedding code, HTTP clients, ... which slows every start). Commands missing here still work, just slower.
-COMMAND_MODULES = {"stylize": "artcore.commands.style", "gatys": "artcore.commands.gatys",
+COMMAND_MODULES = {"stylize": "artcore.commands.style", "stylize-batch": "artcore.commands.stylize_batch",
+                   "gatys": "artcore.commands.gatys",
                    "library": "artcore.commands.library", "app": "artcore.commands.app",
                    "collect": "artcore.commands.collect", "embed": "artcore.commands.embed",
                    "classify": "artcore.commands.classify", "stylize-video": "artcore.commands.video",

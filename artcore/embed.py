@@ -350,10 +350,11 @@ class EmbeddingStore:
 
 
 def cached(store: EmbeddingStore, items: Sequence[tuple[str, ImageSource]], encoder: str = DEFAULT_ENCODER,
-           progress: Progress | None = None, batch_size: int = 32) -> tuple[np.ndarray, int]:  # fmt: skip
+           progress: Progress | None = None, batch_size: int = 32, engine=None) -> tuple[np.ndarray, int]:  # fmt: skip
     """Embeddings for (sha256, source) pairs, computing and storing only the missing ones.
 
     Returns (N×dim array, number of images that needed computing); composites are cached part by part.
+    ``engine`` (``artcore.parallel.Engine``, file paths only) spreads the computing over local processes or Ray.
     """
     enc = get_encoder(encoder)
     shas = [s for s, _ in items]
@@ -363,20 +364,34 @@ def cached(store: EmbeddingStore, items: Sequence[tuple[str, ImageSource]], enco
         missing = [i for i, s in enumerate(shas) if s not in have]
         if missing:
             # Save as we go so an interrupted run keeps what it finished.
-            total = len(missing)
-            for start in range(0, total, 256):
-                idx = missing[start : start + 256]
-
-                def step(d, _t, msg, _base=start, _total=total):
-                    if progress:
-                        progress(_base + d, _total, msg)
-
-                vecs = compute([items[i][1] for i in idx], part.name, batch_size=batch_size, progress=step)
+            total, done = len(missing), 0
+            for idx, vecs in _batches(engine, [items[i][1] for i in missing], part.name, batch_size, total, progress):
+                idx = [missing[j] for j in idx]
                 store.put([shas[i] for i in idx], part.key, vecs)
                 have.update({shas[i]: v for i, v in zip(idx, vecs)})
+                done += len(idx)
+                if progress:
+                    progress(done, total, part.name)
             computed.update(missing)
         blocks.append(np.stack([have[s] for s in shas]) if shas else np.zeros((0, part.dim), np.float32))
     return np.hstack(blocks).astype(np.float32), len(computed)
+
+
+def _batches(engine, sources: list, encoder: str, batch_size: int, total: int, progress: Progress | None):
+    """(indices into ``sources``, vectors) per stored batch: in this process with live progress inside each batch,
+    or through ``engine``'s workers."""
+    if engine is None or (engine.workers <= 1 and not engine.ray):
+        for start in range(0, total, 256):
+
+            def step(d, _t, msg, _base=start):
+                if progress:
+                    progress(_base + d, total, msg)
+
+            part = sources[start : start + 256]
+            yield range(start, start + len(part)), compute(part, encoder, batch_size=batch_size, progress=step)
+        return
+    paths = [str(s) for s in sources]  # workers open files themselves: only paths travel
+    yield from engine.map("artcore.embed:compute", paths, {"encoder": encoder, "batch_size": batch_size}, batch=64)
 
 
 def folder_images(root: str | os.PathLike) -> tuple[list[Path], list[str]]:
@@ -408,11 +423,12 @@ def embed_files(paths: Iterable[str | os.PathLike], encoder: str = DEFAULT_ENCOD
 
 
 def embed_library(lib, encoder: str = DEFAULT_ENCODER, records: list[dict] | None = None,
-                  progress: Progress | None = None) -> tuple[list[dict], np.ndarray, int]:  # fmt: skip
-    """(records, embeddings, number computed) for the library's images (or the given records), cached in the catalog."""
+                  progress: Progress | None = None, engine=None) -> tuple[list[dict], np.ndarray, int]:  # fmt: skip
+    """(records, embeddings, number computed) for the library's images (or the given records), cached in the catalog;
+    ``engine`` (``artcore.parallel.Engine``) computes on local worker processes or a Ray cluster."""
     records = lib.records() if records is None else records
     items = [(r["sha256"], r["path"]) for r in records]
-    X, n = cached(EmbeddingStore.for_library(lib), items, encoder, progress)
+    X, n = cached(EmbeddingStore.for_library(lib), items, encoder, progress, engine=engine)
     return records, X, n
 
 

@@ -629,3 +629,23 @@ def _walk(root: Path, report: ImportReport, *, label_field: str, label_from: str
     if not found and not report.skipped:
         raise UserError(f"no image files found in {root}")
     return found
+
+
+def image_set(spec: str, lib=None) -> list[Path]:
+    """The image files a ``--from``/``--to`` names: a folder (searched recursively) or ``FIELD:VALUE`` of the
+    library (``artist:Claude_Monet``)."""
+    field, _, value = str(spec).partition(":")
+    if value and field in LABEL_FIELDS and not Path(spec).exists():
+        if lib is None:
+            raise UserError(f"{spec} names library images, but no library was given")
+        paths = [Path(r["path"]) for r in lib.records(field=field) if r[field] == value]
+        if not paths:
+            raise UserError(f"no image in the library at {lib.root} has {field} {value!r}")
+        return paths
+    root = Path(spec)
+    if not root.is_dir():
+        raise UserError(f"{spec} is neither a folder nor a library label (e.g. artist:Claude_Monet)")
+    paths = sorted(p for p in root.rglob("*") if p.is_file() and is_image_name(p))
+    if not paths:
+        raise UserError(f"{spec} has no images")
+    return paths

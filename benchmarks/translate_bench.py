@@ -232,7 +232,7 @@ def monet_style_vector(monet_paths: list[Path]) -> np.ndarray:
 
 def photo_sets(model, limit: int | None, monets: Path, shared_photos: Path) -> dict[str, list[Path]]:
     """Held-out photos, shared photos, the photos the model trained on, and the Monets."""
-    from artcore.translate.common import image_set
+    from artcore.library import image_set
 
     held = [locate(p) for p in model.info.get("held_out", [])]
     if not held:
@@ -361,7 +361,7 @@ def photo_speed(render: dict, sizes: list[int], repeats: int, skip_4096: bool) -
 
 def sketch_sets(model, limit: int | None, paintings: Path | None) -> tuple[dict, dict, Path]:
     """Held-out and training paintings per class (the class is a held-out file's folder name)."""
-    from artcore.translate.common import image_set
+    from artcore.library import image_set
 
     held_all = [locate(p) for p in model.info.get("held_out", [])]
     held = {c: [p for p in held_all if p.parent.name == c] for c in model.classes}

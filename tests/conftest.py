@@ -47,6 +47,16 @@ def artist10_library(artdata, tmp_path_factory) -> Library:
     return lib
 
 
+@pytest.fixture(scope="session")
+def local_ray():
+    """One local Ray cluster on 2 CPUs shared by the tests that need it (starting one takes seconds)."""
+    ray = pytest.importorskip("ray", reason="Ray is in requirements.txt; run `make deps`")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": {
+        "PYTHONPATH": str(PROJECT_ROOT)}})  # fmt: skip
+    yield ray
+    ray.shutdown()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -59,3 +59,4 @@ def cmd_stylize(args) -> int:
     sources, options = style_options(args)
     print_image_result(args, stylize_to_file(args.content, sources, Path(args.out), size=args.size, **options))
     return 0
+

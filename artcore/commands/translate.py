@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     tr.add_argument("--minutes", type=float, default=60.0, help="time box of this session (default: 60)")
     tr.add_argument("--res", type=int, default=128, choices=(64, 128, 256), help="training crop (default: 128)")
     tr.add_argument("--max-steps", type=int, metavar="N", help="also stop after N steps this session")
+    tr.add_argument("--init", metavar="MODEL", help="sketch: start a new run from this sketch model's generator")
     tr.add_argument("--out", required=True, metavar="RUN", help="run folder; training resumes if it has a checkpoint")
     tr.add_argument("--json", action="store_true", help="print the final stats as JSON")
     tr.set_defaults(func=cmd_train)
@@ -91,7 +92,7 @@ def cmd_train(args) -> int:
             result = unpaired.train(args.out, args.source, args.target, args.minutes, **common)
         else:
             classes = args.classes.split(",") if args.classes else None
-            result = sketch.train(args.out, args.target, args.minutes, classes=classes, **common)
+            result = sketch.train(args.out, args.target, args.minutes, classes=classes, init=args.init, **common)
     finally:
         if bar is not None:
             bar.close()

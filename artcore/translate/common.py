@@ -28,29 +28,6 @@ KINDS = ("unpaired", "sketch")
 # ------------------------------------------------------------------ data
 
 
-def image_set(spec: str, lib=None) -> list[Path]:
-    """The image files a ``--from``/``--to`` names: a folder (searched recursively) or ``FIELD:VALUE`` of the
-    library (``artist:Claude_Monet``)."""
-    from artcore.config import LABEL_FIELDS
-    from artcore.imageio import is_image_name
-
-    field, _, value = str(spec).partition(":")
-    if value and field in LABEL_FIELDS and not Path(spec).exists():
-        if lib is None:
-            raise UserError(f"{spec} names library images, but no library was given")
-        paths = [Path(r["path"]) for r in lib.records(field=field) if r[field] == value]
-        if not paths:
-            raise UserError(f"no image in the library at {lib.root} has {field} {value!r}")
-        return paths
-    root = Path(spec)
-    if not root.is_dir():
-        raise UserError(f"{spec} is neither a folder nor a library label (e.g. artist:Claude_Monet)")
-    paths = sorted(p for p in root.rglob("*") if p.is_file() and is_image_name(p))
-    if not paths:
-        raise UserError(f"{spec} has no images")
-    return paths
-
-
 def split(paths: list[Path], held_out: float) -> tuple[list[Path], list[Path]]:
     """(train, held out): a stable share of the files, chosen by a hash of their names, kept for evaluation."""
     import hashlib
@@ -105,10 +82,14 @@ def cached(out: Path, name: str, build: Callable[[], dict], sources: str) -> dic
 
 def random_crops(images: np.ndarray, n: int, res: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` random ``res``-px crops (randomly mirrored) from random images: n×res×res×3 uint8."""
-    side = images.shape[1]
-    idx = rng.integers(0, len(images), n)
+    return crop_each(images[rng.integers(0, len(images), n)], res, rng)
+
+
+def crop_each(images: np.ndarray, res: int, rng: np.random.Generator) -> np.ndarray:
+    """One random ``res``-px crop (randomly mirrored) of each image, in order, so labels stay with their pictures."""
+    n, side = len(images), images.shape[1]
     ys, xs = rng.integers(0, side - res + 1, n), rng.integers(0, side - res + 1, n)
-    crops = np.stack([images[i, y : y + res, x : x + res] for i, y, x in zip(idx, ys, xs)])
+    crops = np.stack([img[y : y + res, x : x + res] for img, y, x in zip(images, ys, xs)])
     flip = rng.random(n) < 0.5
     crops[flip] = crops[flip, :, ::-1]
     return crops

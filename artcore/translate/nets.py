@@ -121,6 +121,25 @@ class SketchUNet(nn.Module):
         return torch.tanh(self.out(torch.cat([x, sketch], 1)))
 
 
+class PainterClassifier(nn.Module):
+    """Painting alone → class logits: the sketch trainer's judge of whose hand a render shows (never the drawing,
+    so it cannot name the painter from the subject the lines carry)."""
+
+    def __init__(self, n_classes: int, ndf: int = 32):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf, 2 * ndf, 4, 2, 1), _norm(2 * ndf), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(2 * ndf, 4 * ndf, 4, 2, 1), _norm(4 * ndf), nn.LeakyReLU(0.2, True),
+            # No normalisation before the pooling: an instance norm there makes every picture's channel means equal.
+            nn.Conv2d(4 * ndf, 4 * ndf, 4, 2, 1), nn.LeakyReLU(0.2, True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * ndf, n_classes),
+        )  # fmt: skip
+
+    def forward(self, x):
+        return self.net(x)
+
+
 class PatchDiscriminator(nn.Module):
     """70×70 PatchGAN: a grid of real/fake scores, one per overlapping patch."""
 

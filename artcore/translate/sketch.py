@@ -4,6 +4,11 @@ Each painting gives its own line drawing (XDoG, Winnemöller et al. 2012: a thre
 with random line widths and contrast so it looks like a pencil sketch rather than one fixed filter), and the
 class-conditional U-Net learns drawing + painter (or genre) → the painting: an L1 loss to the painting plus a
 least-squares PatchGAN loss that judges (drawing, painting, class) together.
+
+L1 alone lets the network read the painter off the drawing's subject (a lit head → Rembrandt) and ignore the class
+it is asked for. So a classifier that sees only paintings, trained on the real ones, also judges every render, and
+each drawing is rendered a second time as another class: the generator is rewarded when the classifier names the
+class it was asked for (AC-GAN's auxiliary classifier, Odena et al. 2017, applied to swapped classes).
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import numpy as np
 
 from artcore.errors import UserError
 from artcore.gan.common import to_uint8
-from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor
+from artcore.library import image_set
+from artcore.translate.common import Run, cached, crop_each, load_squares, split, to_tensor
 
 INK_FLOOR = 0.002  # below this share of dark pixels a drawing is treated as blank
+CLASSIFIER_BATCH, CLASSIFIER_WARMUP = 16, 300  # real crops per classifier step; its steps alone before the GAN's
 
 
 @dataclass
@@ -27,6 +34,7 @@ class SketchConfig:
     depth: int = 5
     ndf: int = 32
     l1_weight: float = 100.0
+    class_weight: float = 3.0  # the classifier's say on own and swapped renders; 0 is plain pix2pix
     batch: int = 4
     lr: float = 2e-4
 
@@ -122,12 +130,15 @@ def class_tree(spec: str, classes: list[str] | None, lib=None) -> dict[str, list
 
 def train(out, paintings: str, minutes: float, *, classes: list[str] | None = None, res: int = 128, lib=None,
           held_out: float = 0.2, max_steps: int | None = None, progress=None, should_stop=None, decoded=None,
-          **overrides) -> dict:  # fmt: skip
+          init: str | None = None, **overrides) -> dict:  # fmt: skip
     """Train (or resume) run folder ``out``: drawings made from ``paintings`` (one class per sub-folder or label)
-    → those paintings, for ``minutes``. ``held_out`` of each class is never trained on."""
+    → those paintings, for ``minutes``. ``held_out`` of each class is never trained on. ``init``: a sketch model
+    file of the same classes and size whose generator a new run starts from."""
     import torch
+    import torch.nn.functional as F
 
-    from artcore.translate.nets import PatchDiscriminator
+    from artcore.translate.common import read_state
+    from artcore.translate.nets import PainterClassifier, PatchDiscriminator
 
     cfg = asdict(SketchConfig(res=res, **overrides))
     load = round(res * 1.25)
@@ -150,42 +161,76 @@ def train(out, paintings: str, minutes: float, *, classes: list[str] | None = No
     names = [str(c) for c in data["classes"]]
     n = len(names)
     torch.manual_seed(0)
-    G, D = make_generator(cfg, n), PatchDiscriminator(1 + 3 + n, cfg["ndf"])
-    opt_G = torch.optim.Adam(G.parameters(), lr=cfg["lr"], betas=(0.5, 0.999))
-    opt_D = torch.optim.Adam(D.parameters(), lr=cfg["lr"], betas=(0.5, 0.999))
+    G, D, C = make_generator(cfg, n), PatchDiscriminator(1 + 3 + n, cfg["ndf"]), PainterClassifier(n, cfg["ndf"])
     counts = np.bincount(data["labels"], minlength=n)
     desc = f"drawings made from {len(data['images'])} paintings of {paintings} (" + ", ".join(
         f"{c} {k}" for c, k in zip(names, counts)) + f"); {len(data['held_out'])} held out"  # fmt: skip
-    run = Run(out, "sketch", cfg, names, {"G": G, "D": D}, {"opt_G": opt_G, "opt_D": opt_D}, desc,
-              [str(p) for p in data["held_out"]])  # fmt: skip
+    if init and not (Path(out) / "checkpoint.pt").exists():
+        start = read_state(Path(init), "model to start from")
+        if start["kind"] != "sketch" or start["classes"] != names or any(
+                start["config"][k] != cfg[k] for k in ("ngf", "depth")):  # fmt: skip
+            raise UserError(f"{init} is not a sketch model of the same classes and size; it cannot start this run")
+        G.load_state_dict({k: v.float() for k, v in start["G"].items()})
+        desc += f"; started from {Path(init).name} ({start['images_seen']} pairs)"
+    opts = {f"opt_{k}": torch.optim.Adam(m.parameters(), lr=cfg["lr"], betas=(0.5, 0.999))
+            for k, m in {"G": G, "D": D, "C": C}.items()}  # fmt: skip
+    opt_G, opt_D, opt_C = opts.values()
+    run = Run(out, "sketch", cfg, names, {"G": G, "D": D, "C": C}, opts, desc, [str(p) for p in data["held_out"]])
     rng = np.random.default_rng(run.step)
     eye = torch.eye(n)
 
     def pairs(count: int, r: np.random.Generator):
         idx = r.integers(0, len(data["images"]), count)
-        crops = random_crops(data["images"][idx], count, res, r)
+        crops = crop_each(data["images"][idx], res, r)
         sketches = np.stack([random_sketch(c, r) for c in crops])[..., None]
         return to_tensor(sketches), to_tensor(crops), eye[torch.from_numpy(data["labels"][idx])]
 
     def with_class(x, c):
         return torch.cat([x, c[:, :, None, None].expand(-1, -1, *x.shape[2:])], 1)
 
+    def train_classifier() -> float:
+        """One step of the classifier on real paintings only (fakes cannot teach it their own labels)."""
+        idx = rng.integers(0, len(data["images"]), CLASSIFIER_BATCH)
+        crops = to_tensor(crop_each(data["images"][idx], res, rng))
+        loss = F.cross_entropy(C(crops), torch.from_numpy(data["labels"][idx]))
+        opt_C.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_C.step()
+        return loss.item()
+
+    if cfg["class_weight"] and n > 1 and run.step == 0:
+        # A classifier that still guesses would only add noise to the generator's first steps.
+        for _ in range(CLASSIFIER_WARMUP):
+            train_classifier()
+
     def step() -> dict:
         s, y, c = pairs(cfg["batch"], rng)
+        label = c.argmax(1)
         fake = G(s, c)
         loss_d = ((D(with_class(torch.cat([s, fake.detach()], 1), c)) ** 2).mean()
                   + ((D(with_class(torch.cat([s, y], 1), c)) - 1) ** 2).mean()) / 2  # fmt: skip
         opt_D.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_D.step()
+        stats = {"loss_d": loss_d.item()}
+        loss_g = 0.0
+        if cfg["class_weight"] and n > 1:
+            loss_c = train_classifier()
+            other = (label + torch.from_numpy(rng.integers(1, n, len(label)))) % n
+            swapped = G(s, eye[other])
+            C.requires_grad_(False)
+            loss_cls = (F.cross_entropy(C(fake), label) + F.cross_entropy(C(swapped), other)) / 2
+            C.requires_grad_(True)
+            loss_g = cfg["class_weight"] * loss_cls
+            stats |= {"loss_c": loss_c, "loss_cls": loss_cls.item()}
         D.requires_grad_(False)
         loss_gan = ((D(with_class(torch.cat([s, fake], 1), c)) - 1) ** 2).mean()
         D.requires_grad_(True)
         loss_l1 = (fake - y).abs().mean()
         opt_G.zero_grad(set_to_none=True)
-        (loss_gan + cfg["l1_weight"] * loss_l1).backward()
+        (loss_g + loss_gan + cfg["l1_weight"] * loss_l1).backward()
         opt_G.step()
-        return {"loss_d": loss_d.item(), "loss_gan": loss_gan.item(), "loss_l1": loss_l1.item()}
+        return stats | {"loss_gan": loss_gan.item(), "loss_l1": loss_l1.item()}
 
     fixed = pairs(4, np.random.default_rng(7))
 

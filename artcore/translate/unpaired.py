@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from artcore.gan.common import to_uint8
-from artcore.translate.common import Run, cached, image_set, load_squares, random_crops, split, to_tensor
+from artcore.library import image_set
+from artcore.translate.common import Run, cached, load_squares, random_crops, split, to_tensor
 
 
 @dataclass
