@@ -108,6 +108,10 @@ class Progress:
         self.last = now
         self.bar.progress(min(done / total, 1.0) if total else 1.0, text=text)
 
+    def stage(self, label: str, *, note: str = "", count: bool = True) -> None:
+        """A next stage reported through the same callback: its own label, and its rate counted afresh."""
+        self.label, self.note, self.count, self.start = label, note, count, None
+
     def say(self, text: str, fraction: float = 1.0) -> None:
         """A step whose length is not known (e.g. laying out a map): plain words, the bar at ``fraction``."""
         self.bar.progress(fraction, text=text)
@@ -219,6 +223,11 @@ def library_map(root: str, version: str, encoder: str, n_neighbors: int, min_dis
     bar.say("Getting the map ready…", 0.0)
 
     def arranging(n: int) -> None:
+        if n > maps.SAMPLE_ABOVE:  # a large map reports placing the images outside its sample through ``bar``
+            bar.stage("Arranging your {total:,} pictures on the map: similar ones side by side")
+            bar.say(f"Arranging your {n:,} pictures on the map: first a sample of {maps.SAMPLE_ABOVE:,}, then the "
+                    "rest among them (about a minute)…", 0.0)  # fmt: skip
+            return
         bar.say(f"Arranging your {n:,} pictures on the map: similar ones side by side (a few seconds; the first "
                 "map after the app starts takes about 15 s longer)…")  # fmt: skip
 

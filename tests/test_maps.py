@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -55,3 +57,46 @@ def test_library_map_is_cached_per_version(tmp_path, artdata, monkeypatch):
     lib.add_bytes(p.read_bytes(), source="folder", original=str(p), artist="Degas")
     with pytest.raises(AssertionError, match="rebuilt"):  # a new library version maps afresh
         maps.library_map(lib, "lite0", n_neighbors=4)
+
+
+def test_a_large_map_is_fitted_on_a_sample_and_places_the_rest_among_their_own():
+    X, y = clusters()  # 90 rows; a threshold of 40 takes the path a library of over 20,000 takes
+    steps = []
+    m = maps.build(X, [{"artist": str(c)} for c in y], "lite0", n_neighbors=10, sample_above=40,
+                   progress=lambda done, total, _msg: steps.append((done, total)))  # fmt: skip
+    assert m.xy.shape == (90, 2) and np.isfinite(m.xy).all()
+    assert m.reduced.shape == (90, min(maps.PCA_DIMS, 39)) and np.allclose(np.linalg.norm(m.reduced, axis=1), 1)
+    assert steps[0] == (40, 90) and steps[-1] == (90, 90)  # the bar moves as the rest is placed
+    sample = maps.sample_rows(90, 40)
+    np.testing.assert_array_equal(sample, maps.sample_rows(90, 40))  # the same sample each time
+    rest = np.setdiff1d(np.arange(90), sample)
+    centres = np.stack([m.xy[sample][y[sample] == c].mean(0) for c in range(3)])
+    nearest = np.linalg.norm(m.xy[rest][:, None] - centres[None], axis=2).argmin(1)
+    assert (nearest == y[rest]).all()  # each transformed work lands with its own cluster's sampled works
+    xy, near = m.place(X[y == 1].mean(0))  # the projection fitted on the sample still places new images
+    assert set(y[near]) == {1}
+
+
+def test_the_figure_is_webgl_and_each_point_knows_its_record(monkeypatch):
+    import plotly.io as pio
+
+    rng = np.random.default_rng(0)
+    painters = rng.choice(["Monet", "Degas", "Cassatt"], 60)
+    records = [{"artist": a, "path": f"/lib/{a}/{a}_{i}.jpg"} for i, a in enumerate(painters)]
+    m = maps.Map(records, rng.normal(size=(60, 2)).astype(np.float32), *([None] * 4), {})
+    fig = maps.figure(m, "artist")
+    assert {t.type for t in fig.data} == {"scattergl"}
+    rows = np.concatenate([t.customdata for t in fig.data])
+    assert sorted(rows.tolist()) == list(range(60))
+    for t in fig.data:  # a trace's points are its label's records, at their own coordinates
+        assert {records[i]["artist"] for i in t.customdata} == {t.name}
+        np.testing.assert_array_equal(t.x, m.xy[t.customdata, 0])
+    assert fig.data[0].hovertext[0].startswith("Cassatt · Cassatt_")
+    monkeypatch.setattr(maps, "HOVER_NAMES_MAX", 10)  # a large map: hover by label, no per-point strings
+    light = maps.figure(m, "artist")
+    assert all(t.hovertext is None and "fullData.name" in t.hovertemplate for t in light.data)
+
+    def data_bytes(f) -> int:  # the points alone, without the theme
+        return len(json.dumps(json.loads(pio.to_json(f, validate=False))["data"]))
+
+    assert data_bytes(fig) - data_bytes(light) > sum(len(h) for t in fig.data for h in t.hovertext)

@@ -176,6 +176,40 @@ def test_map_page_draws_the_library(small_library):
     assert not at.exception
 
 
+def test_map_selection_shows_the_selected_works(small_library):
+    """A box over dots sends the chart's selection (the points' ``customdata``); the page shows those records."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    at = page("pages/map.py")
+    chart = at.get("plotly_chart")[0].proto
+    spec = json.loads(chart.spec)
+    assert {t["type"] for t in spec["data"]} == {"scattergl"}
+    first = spec["data"][0]  # typed arrays (base64) or plain lists, as plotly chose to write them
+    rows = [int(v) for v in _plotly_array(first["customdata"])][:2]
+    points = [{"curve_number": 0, "point_number": k, "point_index": k, "customdata": r} for k, r in enumerate(rows)]
+    # AppTest has no setter for a chart's selection: send the widget value the browser sends after a box select.
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=chart.id, string_value=json.dumps(
+        {"selection": {"points": points, "point_indices": list(range(len(rows))), "box": [], "lasso": []}})))  # fmt: skip
+    at._run(states)
+    assert not at.exception, at.exception
+    assert any(s.value == f"{len(rows)} selected" for s in at.subheader)
+    records = small_library.records()
+    table = at.dataframe[0].value
+    assert sorted(table["original"]) == sorted(records[r]["original"] for r in rows)
+    assert set(table["artist"]) == {first["name"]}
+
+
+def _plotly_array(value):
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict):  # {"dtype": "i1", "bdata": "<base64>"}
+        return np.frombuffer(base64.b64decode(value["bdata"]), np.dtype(value["dtype"]))
+    return value
+
+
 def test_map_page_on_an_empty_library(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTCORE_HOME", str(tmp_path / "empty"))
     at = page("pages/map.py")

@@ -26,3 +26,17 @@ def test_progress_says_what_happens_and_the_time_left():
 
     assert [ui.time_left(s) for s in (4, 44, 200, 5000)] == [
         "a few seconds left", "about 45 s left", "about 3 min left", "about 1 h 23 min left"]  # fmt: skip
+
+
+def test_a_next_stage_has_its_own_words_and_rate():
+    now = [0.0]
+    bar = ui.Progress("Reading your {total:,} pictures so the map can place them", note="once", count=False,
+                      messages=False, clock=lambda: now[0])  # fmt: skip
+    bar(10, 100)
+    now[0] = 500.0  # reading took long; placing the map's works must not inherit that rate
+    bar.stage("Arranging your {total:,} pictures on the map")
+    bar(20_000, 100_000)
+    now[0] = 505.0  # 20,000 placed in 5 s: 60,000 more take 15
+    words = bar.text(40_000, 100_000)
+    assert words == "Arranging your 100,000 pictures on the map (40,000 of 100,000; about 15 s left)"
+    bar.clear()
