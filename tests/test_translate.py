@@ -15,6 +15,7 @@ from artcore.cli import main
 from artcore.errors import UserError
 from artcore.tiles import seam_score
 from artcore.translate import sketch, unpaired
+from artcore.translate.common import crop_each
 
 TINY_UNPAIRED = {**TINY["unpaired"], "batch": 2}
 TINY_SKETCH = {**TINY["sketch"], "batch": 2, "lr": 5e-3}  # a fast rate, so the classes part within 3 steps
@@ -73,6 +74,15 @@ def test_sketch_trains_with_classes(sketch_run):
     assert (out / "model.pt").is_file()
     grid = Image.open(out / "samples" / "latest.png")
     assert grid.size[1] > grid.size[0] // 2  # rows: drawings, paintings, one per class
+
+
+def test_sketch_training_keeps_each_crop_with_its_class(sketch_run):
+    # Crops once came from a reshuffled batch, so paintings and their painters' labels parted ways.
+    images = np.stack([np.full((80, 80, 3), v, np.uint8) for v in (10, 20, 30, 40)])
+    crops = crop_each(images, 64, np.random.default_rng(0))
+    assert crops.shape == (4, 64, 64, 3) and [int(c[0, 0, 0]) for c in crops] == [10, 20, 30, 40]
+    _, first = sketch_run
+    assert 0 < first["loss_c"] < 5 and 0 < first["loss_cls"] < 5  # the painting-only classifier took part
 
 
 def test_photo_model_exports_and_renders_any_size_without_seams(photo_run, artdata):

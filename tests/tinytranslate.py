@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 TINY = {"unpaired": {"ngf": 4, "n_blocks": 1, "ndf": 8, "batch": 1, "res": 64},
-        "sketch": {"ngf": 8, "depth": 3, "ndf": 8, "batch": 1, "res": 64}}  # fmt: skip
+        "sketch": {"ngf": 8, "depth": 3, "ndf": 8, "batch": 1, "res": 64, "classifier_warmup": 5}}  # fmt: skip
 PAINTERS = {"Monet": "Claude_Monet", "VanGogh": "Vincent_van_Gogh"}  # artist10's folder → the class (bestartworks')
 
 

@@ -24,7 +24,7 @@ from artcore.library import image_set
 from artcore.translate.common import Run, cached, crop_each, load_squares, split, to_tensor
 
 INK_FLOOR = 0.002  # below this share of dark pixels a drawing is treated as blank
-CLASSIFIER_BATCH, CLASSIFIER_WARMUP = 16, 300  # real crops per classifier step; its steps alone before the GAN's
+CLASSIFIER_BATCH = 16  # real crops per classifier step
 
 
 @dataclass
@@ -35,6 +35,7 @@ class SketchConfig:
     ndf: int = 32
     l1_weight: float = 100.0
     class_weight: float = 3.0  # the classifier's say on own and swapped renders; 0 is plain pix2pix
+    classifier_warmup: int = 300  # the classifier's steps alone before the GAN's: a guessing one only adds noise
     batch: int = 4
     lr: float = 2e-4
 
@@ -199,8 +200,7 @@ def train(out, paintings: str, minutes: float, *, classes: list[str] | None = No
         return loss.item()
 
     if cfg["class_weight"] and n > 1 and run.step == 0:
-        # A classifier that still guesses would only add noise to the generator's first steps.
-        for _ in range(CLASSIFIER_WARMUP):
+        for _ in range(cfg["classifier_warmup"]):
             train_classifier()
 
     def step() -> dict:
