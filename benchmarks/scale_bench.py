@@ -10,7 +10,7 @@ only), milliseconds (median of 5) of:
   ``st.cache_data``) before; once per library version: reading the frame, the near-duplicate pairs (every image
   against every image the first time; 100 new images against all afterwards) and the summary with its figures.
 ``--browser`` also times the Library and Explore pages in headless Chromium until drawn (cold, then warm), with
-``library_bench.browser_page_time``. Writes benchmarks/results/scale.json; prints a table (``--json``: the JSON).
+``library_bench.browser_page_time``, on both libraries (the synthesised one shows the real one's pictures). Writes benchmarks/results/scale.json; prints a table (``--json``: the JSON).
 
     nice -n 19 python benchmarks/scale_set.py --n 10000 --import /tmp/artcore-scale/lib10000
     nice -n 19 python benchmarks/scale_bench.py [--library DIR] [--synth 100000] [--browser] [--json]
@@ -124,6 +124,9 @@ def explore(lib: Library) -> dict:
 def synthesise(lib: Library, n: int, dest: Path) -> Library:
     """A catalog of ``n`` rows in ``dest``: ``lib``'s rows repeated, each copy with a fresh sha256 and phash."""
     out = Library(dest)
+    # Rows keep their image paths (relative to the library): the copies show the same pictures; thumbnails of the
+    # new hashes are made on first view, as after an import that was killed before its thumbnails.
+    (Path(dest) / "images").symlink_to(lib.root / "images")
     with sqlite3.connect(lib.db_path) as src, sqlite3.connect(out.db_path) as db:
         src.backup(db)
     rng = np.random.default_rng(0)
@@ -173,7 +176,12 @@ def main() -> None:
                                      "explore": browser_page_time(lib.root)}  # fmt: skip
     if args.synth > lib.count():
         with tempfile.TemporaryDirectory() as tmp:
-            result["sizes"][f"{args.synth} (synthesised rows)"] = measure(synthesise(lib, args.synth, Path(tmp)))
+            synth = synthesise(lib, args.synth, Path(tmp) / "library")
+            result["sizes"][f"{args.synth} (synthesised rows)"] = measure(synth)
+            if args.browser:
+                result["browser_seconds_synthesised"] = {
+                    "library": browser_page_time(synth.root, "/library", browse_drawn),
+                    "explore": browser_page_time(synth.root)}  # fmt: skip
     out = Path(__file__).parent / "results" / "scale.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     if args.json:
@@ -184,8 +192,9 @@ def main() -> None:
     for group in ("rows", "library", "home", "explore"):
         for key in result["sizes"][sizes[0]][group]:
             print(f"| {group} | {key} | " + " | ".join(str(result["sizes"][s][group][key]) for s in sizes) + " |")
-    for name, times in result.get("browser_seconds", {}).items():
-        print(f"| browser | {name} s (cold, warm) | {times.get('cold')}, {times.get('warm')} |")
+    for key, rows in (("browser_seconds", sizes[0]), ("browser_seconds_synthesised", sizes[-1])):
+        for name, times in result.get(key, {}).items():
+            print(f"| browser, {rows} | {name} s (cold, warm) | {times.get('cold')}, {times.get('warm')} |")
 
 
 if __name__ == "__main__":
