@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from artcore import config, guard, ui
+from artcore import config, guard, shared, ui
 from artcore.home import PAGES
 
 # Also in .streamlit/config.toml; set here too, so it holds whatever folder the server was started from.
 st.set_option("client.showErrorDetails", "none")
 st.set_page_config(page_title="Artcore", page_icon="🎨", layout="wide")
+shared.keep_memory_low()  # a class server's housekeeping thread (started once; nothing on a personal server)
 
 nav = st.navigation([st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon, _) in enumerate(PAGES)])
 st.sidebar.caption(f"Library: **{config.library_dir().name}**")

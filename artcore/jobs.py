@@ -22,6 +22,7 @@ from pathlib import Path
 
 from artcore.errors import UserError, sentence
 from artcore.imageio import atomic_write_bytes
+from artcore.shared import release_memory
 
 ACTIVE = ("queued", "running")
 ENDED = ("done", "failed", "stopped", "interrupted")
@@ -377,6 +378,7 @@ class Board:
             self._cancel.pop(job.id, None)
             self._flag(job.id).unlink(missing_ok=True)
             self._wake.notify_all()
+        release_memory()
 
 
 def _alive(pid: int | None) -> bool:

@@ -226,3 +226,23 @@ def test_a_finished_job_waits_for_its_page_however_busy_the_server(fresh_board, 
         assert len([j for j in fresh_board.jobs() if not j.active]) <= jobs.KEEP_ENDED + 1
     finally:
         jobs.TASKS.pop("test-quick")
+
+
+def test_class_server_trims_memory_on_a_timer(monkeypatch):
+    import threading
+
+    from artcore import shared
+
+    trimmed = threading.Event()
+    monkeypatch.setenv("ARTCORE_SHARED", "1")
+    monkeypatch.setattr(shared, "release_memory", lambda: trimmed.set())
+    monkeypatch.setattr(shared, "_keeper", None)
+    shared.keep_memory_low(every=0.05)
+    assert trimmed.wait(5)
+    keeper = shared._keeper
+    shared.keep_memory_low(every=0.05)
+    assert shared._keeper is keeper  # one thread per process
+    monkeypatch.undo()  # off a class server the thread ends
+    keeper.join(5)
+    assert not keeper.is_alive()
+    shared.release_memory()  # personal server: a no-op, and never an error on any libc
