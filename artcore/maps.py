@@ -95,13 +95,12 @@ def reduce(X: np.ndarray, encoder: str, seed: int = 0, sample_above: int = SAMPL
     Z = (fit - mean) * scale
     n = min(PCA_DIMS, Z.shape[0] - 1, Z.shape[1])
     pca = PCA(n, svd_solver="randomized", random_state=seed).fit(Z)
-    if not big:
-        # Centre inside ``components`` use: PCA's own mean is folded into ``mean`` so ``place`` is one affine map.
-        mean = (mean + pca.mean_ / scale).astype(np.float32)
-        return _unit(pca.transform(Z)).astype(np.float32), mean, scale, pca.components_.astype(np.float32)
-    del fit, Z
+    # Centre inside ``components`` use: PCA's own mean is folded into ``mean`` so ``place`` is one affine map.
     mean = (mean + pca.mean_ / scale).astype(np.float32)
     components = pca.components_.astype(np.float32)
+    if not big:
+        return _unit(pca.transform(Z)).astype(np.float32), mean, scale, components
+    del fit, Z
     reduced = np.empty((len(X), n), np.float32)
     for a in range(0, len(X), PLACE_CHUNK):
         reduced[a : a + PLACE_CHUNK] = _unit(((X[a : a + PLACE_CHUNK] - mean) * scale) @ components.T)

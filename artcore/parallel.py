@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +36,6 @@ def use_threads(n: int) -> None:
     """Make this process's onnxruntime sessions and torch use ``n`` threads (call before models load)."""
     os.environ["ARTCORE_THREADS"] = str(n)
     os.environ["OMP_NUM_THREADS"] = str(n)
-    import sys
-
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(n)
 
