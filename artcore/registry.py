@@ -6,6 +6,7 @@ The app wraps ``get`` in ``st.cache_resource`` (see ``artcore.ui``) so every ses
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import os
@@ -63,7 +64,11 @@ def prefetch(*names: str) -> None:
             with contextlib.suppress(Exception):  # the caller's own get() reports it
                 get(name)
 
-    threading.Thread(target=build, name="artcore-prefetch", daemon=True).start()
+    thread = threading.Thread(target=build, name="artcore-prefetch", daemon=True)
+    thread.start()
+    # A process that exits early (a CLI refusing bad input) must wait for the build: onnxruntime aborts the process
+    # ("terminate called without an active exception") if its threads are torn down mid-build.
+    atexit.register(thread.join)
 
 
 def session_options(spin: bool = True):

@@ -20,32 +20,13 @@ from artcore.errors import UserError
 
 
 def resolved(sources: Sequence, style_scale: int, library=None) -> list[tuple[str, list[float] | int, float]]:
-    """The blend as plain data: ("vector", 100 numbers, weight) for all Magenta styles together and
-    ("builtin", index, weight) for each built-in."""
-    from artcore.style import label_vector, style_vector
+    """The blend as plain data: ("vector", 100 numbers, share) for all Magenta styles together and
+    ("builtin", index, share) for each built-in."""
+    from artcore.style.render import blend
 
-    vec, vec_weight, out = np.zeros(100), 0.0, []
-    for s in sources:
-        if s.weight <= 0:
-            continue
-        if s.kind == "builtin":
-            out.append(("builtin", int(s.value), float(s.weight)))
-            continue
-        if s.kind == "vector":
-            v = np.asarray(s.value, np.float64).reshape(100)
-        elif s.kind == "image":
-            v = style_vector(s.value, style_scale)
-        else:
-            if library is None:
-                raise UserError(f"{s.kind}:{s.value} names library works, but no library was given")
-            v = label_vector(library, s.kind, s.value, s.exclude, style_scale)
-        vec += s.weight * v
-        vec_weight += s.weight
-    if vec_weight:
-        out.insert(0, ("vector", (vec / vec_weight).tolist(), vec_weight))
-    if not out:
-        raise UserError("give at least one style with a positive weight")
-    return out
+    vec, vec_share, builtin = blend(sources, style_scale, library)
+    out: list = [("vector", vec.tolist(), vec_share)] if vec_share else []
+    return out + [("builtin", int(i), float(builtin[i])) for i in np.flatnonzero(builtin)]
 
 
 def render_batch(paths: list[str], styles: list, size: int, strength: float = 1.0,

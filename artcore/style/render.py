@@ -79,6 +79,48 @@ def output_size(size: tuple[int, int], longest: int | None) -> tuple[int, int]:
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
+def blend(sources: Sequence[StyleSource], style_scale: int = STYLE_SCALE, library=None):
+    """The ingredients of a blend: ``(style vector, its share, built-in shares)``.
+
+    Magenta sources (images, vectors, library labels) average into one style vector, weighted; built-ins keep one
+    share each (an array of ``NUM_BUILTIN``). Shares are fractions of the total weight; a missing ``library``
+    means the default one.
+    """
+    if not sources:
+        raise UserError("give at least one style")
+    if not 32 <= style_scale <= 2048:
+        raise UserError(f"style scale must be between 32 and 2048 px, got {style_scale}")
+    weights = np.array([s.weight for s in sources], np.float64)
+    if (weights < 0).any() or not np.isfinite(weights).all():
+        raise UserError("style weights must be non-negative numbers")
+    if weights.sum() <= 0:
+        raise UserError("style weights sum to zero; give at least one style a positive weight")
+    weights = weights / weights.sum()
+    vec, vec_weight = np.zeros(100, np.float64), 0.0
+    builtin = np.zeros(NUM_BUILTIN, np.float32)
+    for src, wt in zip(sources, weights, strict=True):
+        if wt == 0:
+            continue
+        if src.kind == "builtin":
+            builtin[src.value] += wt
+            continue
+        if src.kind == "vector":
+            v = np.asarray(src.value, np.float64).reshape(100)
+        elif src.kind == "image":
+            v = style_vector(src.value, style_scale)
+        else:
+            if library is None:
+                from artcore.library import Library
+
+                library = Library()
+            v = label_vector(library, src.kind, src.value, src.exclude, style_scale)
+        vec += wt * v
+        vec_weight += wt
+    if vec_weight:
+        vec /= vec_weight
+    return vec, vec_weight, builtin
+
+
 def renderer(
     sources: Sequence[StyleSource],
     *,
@@ -100,41 +142,10 @@ def renderer(
     """
     from PIL import Image
 
-    if not sources:
-        raise UserError("give at least one style")
     if not 0.0 <= strength <= 1.0:
         raise UserError(f"strength must be between 0 and 1, got {strength}")
-    if not 32 <= style_scale <= 2048:
-        raise UserError(f"style scale must be between 32 and 2048 px, got {style_scale}")
-    weights = np.array([s.weight for s in sources], np.float64)
-    if (weights < 0).any() or not np.isfinite(weights).all():
-        raise UserError("style weights must be non-negative numbers")
-    if weights.sum() <= 0:
-        raise UserError("style weights sum to zero; give at least one style a positive weight")
-    weights = weights / weights.sum()
-
-    # Gather the two kinds of ingredient with their normalised weights.
-    vec, vec_weight = np.zeros(100, np.float64), 0.0
-    builtin = np.zeros(NUM_BUILTIN, np.float32)
-    for src, wt in zip(sources, weights, strict=True):
-        if wt == 0:
-            continue
-        if src.kind == "builtin":
-            builtin[src.value] += wt
-        elif src.kind in ("image", "vector"):
-            vec += wt * (np.asarray(src.value, np.float64).reshape(100) if src.kind == "vector"
-                         else style_vector(src.value, style_scale))  # fmt: skip
-            vec_weight += wt
-        else:
-            if library is None:
-                from artcore.library import Library
-
-                library = Library()
-            vec += wt * label_vector(library, src.kind, src.value, src.exclude, style_scale)
-            vec_weight += wt
+    vec, vec_weight, builtin = blend(sources, style_scale, library)
     builtin_weight = float(builtin.sum())
-    if vec_weight:
-        vec /= vec_weight
     if builtin_weight:
         builtin /= builtin_weight
     mixed: list[np.ndarray] = []  # the strength-adjusted style vector, fixed at the first call
@@ -195,10 +206,10 @@ def stylize(
 
     if not sources:
         raise UserError("give at least one style")
-    # Load the rendering networks while the pictures are decoded and style vectors computed.
+    img = content if isinstance(content, Image.Image) else open_image(content)
+    # Load the rendering networks while the picture is resized and style vectors computed.
     networks = {"builtin26" if s.kind == "builtin" else "magenta-transform" for s in sources if s.weight > 0}
     registry.prefetch(*sorted(networks))
-    img = content if isinstance(content, Image.Image) else open_image(content)
     _check_size(img.size, "content image")
     w, h = output_size(img.size, size)
     if min(w, h) < MIN_SIDE:  # a panorama asked small: keep the networks' minimum on its short side
