@@ -333,6 +333,21 @@ def palette_html(label: str, swatches: list[tuple[str, float]], height: int = 28
             f'flex:1;border-radius:4px;overflow:hidden">{cells}</div></div>')  # fmt: skip
 
 
+def contact_sheet_html(pictures: list[tuple[str, str]], columns: int = 6, title: str = "",
+                       swatches: list[tuple[str, float]] | None = None) -> str:  # fmt: skip
+    """HTML of ``title`` (bold, may hold escaped markup), a palette row (``swatches``, see ``palette_html``) and
+    ``pictures`` (base64 JPEG, hover text) as a grid of ``columns`` equal squares."""
+    import html
+
+    cells = "".join(f'<img src="data:image/jpeg;base64,{b64}" title="{html.escape(tip)}" alt="{html.escape(tip)}" '
+                    'style="width:100%;aspect-ratio:1;object-fit:cover;border-radius:4px;display:block">'
+                    for b64, tip in pictures)  # fmt: skip
+    head = f'<div style="margin:0 0 6px">{title}</div>' if title else ""
+    palette = palette_html("", swatches, height=18) if swatches else ""
+    return (f'<div style="margin-bottom:10px">{head}{palette}<div style="display:grid;grid-template-columns:'
+            f'repeat({columns},1fr);gap:8px;margin-top:8px">{cells}</div></div>')  # fmt: skip
+
+
 CHART_LABELS = 30  # the per-label colour charts show at most this many labels, the largest
 
 

@@ -129,6 +129,27 @@ def thumbnail_grid(lib: Library, rows: list[dict], columns: int = 6, caption_fie
         cols[i % columns].image(str(lib.thumbnail(r["sha256"])), caption=caption, width="stretch")
 
 
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _square_jpeg(root: str, sha256: str, side: int) -> str:
+    """A library picture as a small square JPEG, base64 (for ``contact_sheet``); a picture's bytes never change."""
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    square_thumbnail(Library(root), sha256, side).save(buf, "JPEG", quality=85)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def contact_sheet(lib: Library, rows: list[dict], columns: int = 6, title: str = "", swatches=None) -> None:
+    """Pictures as equal squares in one element (a title, a palette row, then the squares; a picture's label on
+    hover): a page of a dozen painters draws in one pass instead of a hundred elements and image requests."""
+    from artcore.eda import contact_sheet_html
+
+    pics = [(_square_jpeg(str(lib.root), r["sha256"], 224), next((r[f] for f in LABEL_FIELDS if r.get(f)), ""))
+            for r in rows]  # fmt: skip
+    st.html(contact_sheet_html(pics, columns, title, swatches))
+
+
 @st.fragment
 def in_batches(key: str, items: list, step: int, draw: Callable[[Any], None], noun: str, *, hint: str = "",
                reset_on: Any = None) -> None:  # fmt: skip

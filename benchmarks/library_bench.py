@@ -76,7 +76,7 @@ def synthesise(records: list[dict], n: int) -> list[dict]:
 EXPLORE_DRAWN = """() => {
     const main = document.querySelector("[data-testid=stMain]");
     const charts = [...main.querySelectorAll("[data-testid=stPlotlyChart]")];
-    const images = [...main.querySelectorAll("[data-testid=stImage] img")];
+    const images = [...main.querySelectorAll("img")];
     const drawn = main.querySelector("[data-testid=stExpander]") && charts.length
         && charts.every(c => c.querySelector(".main-svg")) && images.every(i => i.complete && i.naturalWidth);
     return drawn ? `${charts.length} charts, ${images.length} pictures` : null;

@@ -1,3 +1,5 @@
+import html
+
 import streamlit as st
 
 from artcore import eda, ui
@@ -46,9 +48,8 @@ choice = (field, tuple(values), tuple(sources))  # a new choice in the sidebar s
 
 
 def label_section(label: str) -> None:
-    st.markdown(f"**{label}** · {s['label_sizes'][label]:,} images")
-    st.html(eda.palette_html("", s["palettes"][label], height=18))
-    ui.thumbnail_grid(lib, s["samples"][label], columns=6)
+    ui.contact_sheet(lib, s["samples"][label], title=f"<b>{html.escape(label)}</b> · {s['label_sizes'][label]:,} images",
+                     swatches=s["palettes"][label])  # fmt: skip
 
 
 ui.in_batches("explore_labels", list(s["label_sizes"]), LABELS_AT_ONCE, label_section, f"{field}s", reset_on=choice,
@@ -69,7 +70,7 @@ if not s["near_duplicates"]:
 else:
     st.caption("Each row is one picture found more than once (resized or recompressed copies count).")
 ui.in_batches("explore_doubles", s["near_duplicates"], DOUBLES_AT_ONCE, reset_on=choice, noun="doubles",
-              draw=lambda group: ui.thumbnail_grid(lib, [{"sha256": sha} for sha in group[:6]], columns=6))  # fmt: skip
+              draw=lambda group: ui.contact_sheet(lib, [{"sha256": sha} for sha in group[:6]]))  # fmt: skip
 
 st.subheader("Files that could not be imported")
 if skipped:

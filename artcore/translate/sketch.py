@@ -36,6 +36,7 @@ class SketchConfig:
     l1_weight: float = 100.0
     class_weight: float = 3.0  # the classifier's say on own and swapped renders; 0 is plain pix2pix
     classifier_warmup: int = 300  # the classifier's steps alone before the GAN's: a guessing one only adds noise
+    fake_class: bool = True  # the classifier also learns to spot renders, so colour alone cannot pass for a painter
     batch: int = 4
     lr: float = 2e-4
 
@@ -162,7 +163,7 @@ def train(out, paintings: str, minutes: float, *, classes: list[str] | None = No
     names = [str(c) for c in data["classes"]]
     n = len(names)
     torch.manual_seed(0)
-    G, D, C = make_generator(cfg, n), PatchDiscriminator(1 + 3 + n, cfg["ndf"]), PainterClassifier(n, cfg["ndf"])
+    G, D, C = make_generator(cfg, n), PatchDiscriminator(1 + 3 + n, cfg["ndf"]), PainterClassifier(n + cfg["fake_class"], cfg["ndf"])
     counts = np.bincount(data["labels"], minlength=n)
     desc = f"drawings made from {len(data['images'])} paintings of {paintings} (" + ", ".join(
         f"{c} {k}" for c, k in zip(names, counts)) + f"); {len(data['held_out'])} held out"  # fmt: skip
@@ -189,11 +190,15 @@ def train(out, paintings: str, minutes: float, *, classes: list[str] | None = No
     def with_class(x, c):
         return torch.cat([x, c[:, :, None, None].expand(-1, -1, *x.shape[2:])], 1)
 
-    def train_classifier() -> float:
-        """One step of the classifier on real paintings only (fakes cannot teach it their own labels)."""
+    def train_classifier(fakes=None) -> float:
+        """One step of the classifier on real paintings, named by painter, and on ``fakes`` (detached renders),
+        named as the extra class "render" (fakes never teach it a painter's label)."""
         idx = rng.integers(0, len(data["images"]), CLASSIFIER_BATCH)
         crops = to_tensor(crop_each(data["images"][idx], res, rng))
-        loss = F.cross_entropy(C(crops), torch.from_numpy(data["labels"][idx]))
+        target = torch.from_numpy(data["labels"][idx])
+        if fakes is not None:
+            crops, target = torch.cat([crops, fakes]), torch.cat([target, torch.full((len(fakes),), n)])
+        loss = F.cross_entropy(C(crops), target)
         opt_C.zero_grad(set_to_none=True)
         loss.backward()
         opt_C.step()
@@ -215,9 +220,9 @@ def train(out, paintings: str, minutes: float, *, classes: list[str] | None = No
         stats = {"loss_d": loss_d.item()}
         loss_g = 0.0
         if cfg["class_weight"] and n > 1:
-            loss_c = train_classifier()
             other = (label + torch.from_numpy(rng.integers(1, n, len(label)))) % n
             swapped = G(s, eye[other])
+            loss_c = train_classifier(torch.cat([fake, swapped]).detach() if cfg["fake_class"] else None)
             C.requires_grad_(False)
             loss_cls = (F.cross_entropy(C(fake), label) + F.cross_entropy(C(swapped), other)) / 2
             C.requires_grad_(True)
