@@ -334,18 +334,25 @@ def palette_html(label: str, swatches: list[tuple[str, float]], height: int = 28
 
 
 def contact_sheet_html(pictures: list[tuple[str, str]], columns: int = 6, title: str = "",
-                       swatches: list[tuple[str, float]] | None = None) -> str:  # fmt: skip
+                       swatches: list[tuple[str, float]] | None = None, captions: bool = False) -> str:  # fmt: skip
     """HTML of ``title`` (bold, may hold escaped markup), a palette row (``swatches``, see ``palette_html``) and
-    ``pictures`` (base64 JPEG, hover text) as a grid of ``columns`` equal squares."""
+    ``pictures`` (base64 JPEG, text) as a grid of ``columns`` equal squares; the text under each square with
+    ``captions``, else on hover."""
     import html
 
-    cells = "".join(f'<img src="data:image/jpeg;base64,{b64}" title="{html.escape(tip)}" alt="{html.escape(tip)}" '
-                    'style="width:100%;aspect-ratio:1;object-fit:cover;border-radius:4px;display:block">'
-                    for b64, tip in pictures)  # fmt: skip
+    def cell(b64: str, text: str) -> str:
+        text = html.escape(text)
+        img = (f'<img src="data:image/jpeg;base64,{b64}" title="{text}" alt="{text}" '
+               'style="width:100%;aspect-ratio:1;object-fit:cover;border-radius:4px;display:block">')  # fmt: skip
+        if not captions:
+            return img
+        return (f'<figure style="margin:0">{img}<figcaption style="font-size:0.8rem;opacity:0.75;white-space:nowrap;'
+                f'overflow:hidden;text-overflow:ellipsis">{text}</figcaption></figure>')  # fmt: skip
+
     head = f'<div style="margin:0 0 6px">{title}</div>' if title else ""
     palette = palette_html("", swatches, height=18) if swatches else ""
     return (f'<div style="margin-bottom:10px">{head}{palette}<div style="display:grid;grid-template-columns:'
-            f'repeat({columns},1fr);gap:8px;margin-top:8px">{cells}</div></div>')  # fmt: skip
+            f'repeat({columns},minmax(0,1fr));gap:8px;margin-top:8px">{"".join(cell(*p) for p in pictures)}</div></div>')  # fmt: skip
 
 
 CHART_LABELS = 30  # the per-label colour charts show at most this many labels, the largest

@@ -140,14 +140,17 @@ def _square_jpeg(root: str, sha256: str, side: int) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def contact_sheet(lib: Library, rows: list[dict], columns: int = 6, title: str = "", swatches=None) -> None:
-    """Pictures as equal squares in one element (a title, a palette row, then the squares; a picture's label on
-    hover): a page of a dozen painters draws in one pass instead of a hundred elements and image requests."""
+def contact_sheet(lib: Library, rows: list[dict], columns: int = 6, title: str = "", swatches=None,
+                  caption_field: str | None = None) -> None:  # fmt: skip
+    """Pictures as equal squares in one element (a title, a palette row, then the squares): a page of a dozen
+    painters or 48 pictures draws in one pass instead of a hundred elements and image requests. Captions from
+    ``caption_field`` show under each square; without it a picture's label shows on hover."""
     from artcore.eda import contact_sheet_html
 
-    pics = [(_square_jpeg(str(lib.root), r["sha256"], 224), next((r[f] for f in LABEL_FIELDS if r.get(f)), ""))
+    fields = (caption_field,) if caption_field else LABEL_FIELDS
+    pics = [(_square_jpeg(str(lib.root), r["sha256"], 224), next((str(r[f]) for f in fields if r.get(f)), ""))
             for r in rows]  # fmt: skip
-    st.html(contact_sheet_html(pics, columns, title, swatches))
+    st.html(contact_sheet_html(pics, columns, title, swatches, captions=bool(caption_field)))
 
 
 @st.fragment

@@ -170,7 +170,7 @@ def main() -> None:
 
         def browse_drawn(page) -> None:
             page.get_by_role("tab", name="Browse").click()
-            page.locator("[data-testid=stImage] img").nth(PER_PAGE - 1).wait_for(timeout=300_000)
+            page.locator("[data-testid=stMain] [data-testid=stHtml] img").nth(PER_PAGE - 1).wait_for(timeout=300_000)
 
         result["browser_seconds"] = {"library": browser_page_time(lib.root, "/library", browse_drawn),
                                      "explore": browser_page_time(lib.root)}  # fmt: skip

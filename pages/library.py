@@ -230,7 +230,7 @@ with tab_browse:
         # Numbered captions, so the images picked for removal below can be found in the grid.
         names = {r["sha256"]: f"{first + i}. {next((r[f] for f in (field, *LABEL_FIELDS) if r.get(f)), 'no label')}"
                  for i, r in enumerate(shown)}  # fmt: skip
-        ui.thumbnail_grid(lib, [{**r, "caption": names[r["sha256"]]} for r in shown], columns=8, caption_field="caption")
+        ui.contact_sheet(lib, [{**r, "caption": names[r["sha256"]]} for r in shown], columns=8, caption_field="caption")
         if pages > 1:
             b1, b2, _ = st.columns([1, 1, 6])
             b1.button("← Previous", key="browse_prev", disabled=page == 1,

@@ -21,8 +21,8 @@ def test_import_through_ui_then_explore(open_page, shot, artdata, app_library):
     assert app_library.label_counts("artist")["Monet"] == 10
 
     page.get_by_role("tab", name="Browse").click()
-    page.locator("[data-testid=stImage] img").nth(20).wait_for()
-    assert page.locator("[data-testid=stImage] img").count() >= 48
+    page.locator("[data-testid=stHtml] img").nth(20).wait_for()  # the page's contact sheet
+    assert page.locator("[data-testid=stHtml] img").count() >= 48
     shot(page, "library-browse")
 
     page = open_page("/explore")
