@@ -16,13 +16,53 @@ from artcore.imagestats import HUE_BINS, kmeans
 
 
 def frame(records: list[dict]) -> pd.DataFrame:
-    """Library records (with their stats) as a DataFrame with derived columns for charts."""
+    """Library records (with their stats) as a DataFrame with derived columns for charts; the stored palettes and
+    hue histograms parsed from JSON once, here."""
     df = pd.DataFrame(records)
     if df.empty:
         return df
     df["aspect"] = df["width"] / df["height"]
     df["megapixels"] = df["width"] * df["height"] / 1e6
+    for column in ("palette", "hue_hist"):
+        df[column] = _json_column(df[column])
     return df
+
+
+class Catalog:
+    """A library's ``frame`` kept up to date by reading only the rows added or relabelled since the last look (all
+    of them again after a removal or label fix), and each label's palette remembered while its pictures stay the
+    same: an import of 100 pictures into 100,000 costs their rows and their painters' palettes, not a summary of
+    the whole collection. One per library per process; safe to share between threads."""
+
+    OVERLAP = 5.0  # seconds re-read before the newest change seen: a writer may commit an older timestamp late
+
+    def __init__(self, lib) -> None:
+        import threading
+
+        self.lib, self._lock = lib, threading.Lock()
+        self._df: pd.DataFrame | None = None
+        self._edits = -1
+        self._palettes: dict = {}
+
+    def frame(self) -> pd.DataFrame:
+        with self._lock:
+            edits = self.lib.edits()
+            if self._df is None or edits != self._edits or self._df.empty:
+                self._df, self._edits = frame(self.lib.records(with_stats=True)), edits
+            else:
+                fresh = frame(self.lib.records(with_stats=True, changed_after=self._df["changed"].max() - self.OVERLAP))
+                if len(fresh):
+                    kept = self._df[~self._df["sha256"].isin(fresh["sha256"])]
+                    self._df = pd.concat([kept, fresh], ignore_index=True)
+            return self._df
+
+    def summary(self, sources: list[str] | None, field: str, values: list[str] | None,
+                pairs: list[tuple[str, str]] | None = None) -> dict:  # fmt: skip
+        """``summary`` of the current frame, with palettes of unchanged labels from memory."""
+        df = self.frame()
+        if len(self._palettes) > 4096:  # labels of filters long gone
+            self._palettes.clear()
+        return summary(df, sources, field, values, pairs, self._palettes)
 
 
 def label_column(df: pd.DataFrame, field: str) -> pd.Series:
@@ -41,22 +81,26 @@ def _json_column(column: pd.Series) -> list:
 
 def hue_by_label(df: pd.DataFrame, field: str) -> pd.DataFrame:
     """Mean hue histogram per label: rows labels, columns hue-bin centres in degrees."""
-    hists = np.array(_json_column(df["hue_hist"]))
+    hists = np.array(df["hue_hist"].tolist(), dtype=np.float64).reshape(len(df), HUE_BINS)
     out = pd.DataFrame(hists, columns=[int((i + 0.5) * 360 / HUE_BINS) for i in range(HUE_BINS)])
     out[field] = label_column(df, field).to_numpy()
     return out.groupby(field).mean()
 
 
-def label_palettes(df: pd.DataFrame, field: str, k: int = 6) -> dict[str, list[tuple[str, float]]]:
-    """Each label's dominant colours (hex, share): weighted k-means over its images' stored palettes."""
-    points: dict[str, list] = defaultdict(list)
-    for label, palette in zip(label_column(df, field), _json_column(df["palette"])):
-        points[label].extend(palette)
+def label_palettes(df: pd.DataFrame, field: str, k: int = 6, memo: dict | None = None) -> dict[str, list[tuple[str, float]]]:
+    """Each label's dominant colours (hex, share): weighted k-means over its images' stored palettes. ``memo``
+    keeps them between calls, keyed by the label's pictures, so only labels whose pictures changed are computed."""
+    memo = {} if memo is None else memo
     result = {}
-    for label, rows in points.items():
-        arr = np.array(rows, dtype=np.float64)
-        centres, share = kmeans(arr[:, :3], k, weights=arr[:, 3] + 1e-9)
-        result[label] = [("#{:02x}{:02x}{:02x}".format(*(int(round(c)) for c in centre)), float(w)) for centre, w in zip(centres, share)]
+    labels, shas = label_column(df, field), df["sha256"].to_numpy(object)
+    for label, idx in labels.groupby(labels, sort=False).indices.items():
+        key = (field, label, k, hash(tuple(shas[idx])))
+        if key not in memo:
+            arr = np.array([c for palette in df["palette"].iloc[idx] for c in palette], dtype=np.float64)
+            centres, share = kmeans(arr[:, :3], k, weights=arr[:, 3] + 1e-9)
+            memo[key] = [("#{:02x}{:02x}{:02x}".format(*(int(round(c)) for c in centre)), float(w))
+                         for centre, w in zip(centres, share)]  # fmt: skip
+        result[label] = memo[key]
     return result
 
 
@@ -115,7 +159,7 @@ def near_duplicate_groups(df: pd.DataFrame, max_distance: int = NEAR_DISTANCE,
     else:
         index = {sha: i for i, sha in enumerate(shas)}
         links = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
-    parent = list(range(len(shas)))
+    parent = {i: i for link in links for i in link}  # only pictures with a double take part
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -127,8 +171,8 @@ def near_duplicate_groups(df: pd.DataFrame, max_distance: int = NEAR_DISTANCE,
         if a != b:
             parent[find(a)] = find(b)
     groups: dict[int, list[str]] = defaultdict(list)
-    for i, sha in enumerate(shas):
-        groups[find(i)].append(sha)
+    for i in sorted(parent):
+        groups[find(i)].append(shas[i])
     return sorted((g for g in groups.values() if len(g) > 1), key=len, reverse=True)
 
 
@@ -140,11 +184,12 @@ def _hue_colour(degrees: float) -> str:
 
 
 def fig_counts(df: pd.DataFrame, field: str):
-    import plotly.express as px
+    import plotly.graph_objects as go
 
-    c = counts(df, field).rename_axis(field).reset_index(name="images")
-    fig = px.bar(c, x=field, y="images", title=f"How many pictures each {field} has", text="images")
-    return fig.update_layout(xaxis_title=None, showlegend=False)
+    c = counts(df, field)
+    fig = go.Figure(go.Bar(x=c.index, y=c.to_numpy(), text=c.to_numpy(), name="images"))
+    return fig.update_layout(title=f"How many pictures each {field} has", xaxis_title=None, yaxis_title="images",
+                             showlegend=False)  # fmt: skip
 
 
 def _histogram(fig, values: pd.Series, **kwargs) -> None:
@@ -312,11 +357,10 @@ def largest_first(df: pd.DataFrame, field: str) -> pd.Series:
 
 def samples_per_label(df: pd.DataFrame, field: str, n: int = 6) -> dict[str, list[dict]]:
     """Up to ``n`` evenly spread images per label, for the sample grid."""
-    out = {}
-    for label, group in df.assign(label=label_column(df, field)).groupby("label", sort=True):
-        step = max(1, len(group) // n)
-        out[label] = group.iloc[::step].head(n).to_dict("records")
-    return out
+    labels = label_column(df, field)
+    picks = {label: idx[:: max(1, len(idx) // n)][:n] for label, idx in sorted(labels.groupby(labels).indices.items())}
+    rows = iter(df.iloc[np.concatenate(list(picks.values()))].to_dict("records")) if picks else iter(())
+    return {label: [next(rows) for _ in idx] for label, idx in picks.items()}  # one take for all labels: fast
 
 
 def palette_html(label: str, swatches: list[tuple[str, float]], height: int = 28) -> str:
@@ -359,9 +403,9 @@ CHART_LABELS = 30  # the per-label colour charts show at most this many labels, 
 
 
 def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values: list[str] | None,
-            pairs: list[tuple[str, str]] | None = None) -> dict:  # fmt: skip
+            pairs: list[tuple[str, str]] | None = None, palettes_memo: dict | None = None) -> dict:  # fmt: skip
     """Everything the Explore page shows for one filter, computed from stored per-image statistics (``pairs``: the
-    library's known near-duplicate pairs, see ``near_duplicate_groups``).
+    library's known near-duplicate pairs, see ``near_duplicate_groups``; ``palettes_memo``: see ``label_palettes``).
 
     Pictures first (``samples``, ``palettes``, ``label_sizes``: images per label, largest first, the order to show
     them in), then the charts worth drawing for this set: ``counts`` (None for a single label, or when every label
@@ -379,7 +423,7 @@ def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values:
     }
     if df.empty:
         return out
-    palettes = label_palettes(df, field)
+    palettes = label_palettes(df, field, memo=palettes_memo)
     useful = informative(df)
     n = len(df)
     every = "The picture is" if n == 1 else f"All {n:,} pictures are"

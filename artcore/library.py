@@ -131,10 +131,13 @@ class Library:
 
     def records(self, field: str | None = None, value: str | None = None, source: str | None = None,
                 with_stats: bool = False, *, offset: int = 0, limit: int | None = None,
-                newest_first: bool = False) -> list[dict]:  # fmt: skip
+                newest_first: bool = False, changed_after: float | None = None) -> list[dict]:  # fmt: skip
         """Catalog rows as dicts, oldest first (or newest first); ``path`` is absolute. Filter by a label field/value
-        and source; ``offset``/``limit`` read one page of them."""
+        and source; ``offset``/``limit`` read one page of them; ``changed_after`` only rows added or relabelled
+        after that time (``changed``, from its index)."""
         where, args = _where(field, value, source)
+        if changed_after is not None:
+            where, args = (where + " AND" if where else " WHERE") + " changed > ?", [*args, changed_after]
         order = "added DESC, rowid DESC" if newest_first else "added, rowid"
         columns = "*" if with_stats else ", ".join((*RECORD_COLUMNS, "original", "added"))
         if limit is None:
@@ -185,9 +188,14 @@ class Library:
             n = db.execute("SELECT COUNT(*) FROM images").fetchone()[0]
             changed = db.execute("SELECT COALESCE(MAX(changed), 0) FROM images").fetchone()[0]  # from its index
             skipped = db.execute("SELECT COUNT(*) FROM skipped").fetchone()[0]
-            edits = db.execute("SELECT value FROM meta WHERE key = 'edits'").fetchone()
         # ``edits`` counts label fixes and removals: a removal can leave count and newest change as they once were.
-        return f"{n}:{changed:.6f}:{skipped}:{edits[0] if edits else 0}"
+        return f"{n}:{changed:.6f}:{skipped}:{self.edits()}"
+
+    def edits(self) -> int:
+        """How many label fixes and removals the catalog has had (additions do not count)."""
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'edits'").fetchone()
+        return int(row[0]) if row else 0
 
     def artist_names(self) -> list[str]:
         """The painters of an imported Kaggle ``artists.csv`` (the names ``artist_facts`` knows)."""

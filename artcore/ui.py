@@ -34,23 +34,22 @@ def model(name: str):
     return registry.get(name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def eda_frame(root: str, version: str):
-    """All catalog rows with their stored statistics, read once per library version (``version`` keys the cache)
-    and shared, not copied, by the summaries of every filter; only a summary being computed reads it."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def eda_catalog(root: str):
+    """The library's ``eda.Catalog``, one per server: every session's summaries read new rows into the same frame."""
     from artcore import eda
 
-    return eda.frame(Library(root).records(with_stats=True))
+    return eda.Catalog(Library(root))
 
 
 @st.cache_data(show_spinner="Summarising your collection…", max_entries=32)
 def eda_summary(root: str, version: str, sources: tuple, field: str, values: tuple) -> dict:
-    """``eda.summary`` for one filter, cached per library version; near-duplicates come from the pairs the catalog
-    keeps, so only images added since the last summary are compared."""
+    """``eda.summary`` for one filter, cached per library version (``version`` keys the cache); the catalog reads
+    only rows changed since the last version, and near-duplicates come from the pairs the catalog keeps."""
     from artcore import eda
 
     pairs = eda.near_duplicate_pairs(Library(root))
-    return eda.summary(eda_frame(root, version), list(sources), field, list(values), pairs)
+    return eda_catalog(root).summary(list(sources), field, list(values), pairs)
 
 
 class Progress:

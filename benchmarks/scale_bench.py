@@ -121,6 +121,42 @@ def explore(lib: Library) -> dict:
     }
 
 
+def incremental(lib: Library) -> dict:
+    """Explore's summary once 100 new pictures of one painter arrive: kept up to date (``eda.Catalog``: their
+    rows read, their painter's palette computed) against from scratch (every row read, every palette), on a copy."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Library(Path(tmp) / "library")
+        with sqlite3.connect(lib.db_path) as src, sqlite3.connect(copy.db_path) as db:
+            src.backup(db)
+        catalog = eda.Catalog(copy)
+        pairs = eda.near_duplicate_pairs(copy)
+        start = time.perf_counter()
+        catalog.summary(None, "artist", None, pairs)
+        first_ms = (time.perf_counter() - start) * 1000
+        with copy.connect() as db:
+            db.row_factory = None
+            columns = [r[1] for r in db.execute("PRAGMA table_info(images)")]
+            top = db.execute("SELECT artist FROM images GROUP BY artist ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+            rows = db.execute("SELECT * FROM images WHERE artist = ? LIMIT 100", (top,)).fetchall()
+            sha, added, changed = (columns.index(c) for c in ("sha256", "added", "changed"))
+            now, new = time.time(), []
+            for i, r in enumerate(rows):
+                r = list(r)
+                r[sha] = hashlib.sha256(f"new-{i}".encode()).hexdigest()
+                r[added] = r[changed] = now + i * 1e-3
+                new.append(r)
+            db.executemany(f"INSERT INTO images VALUES ({', '.join('?' * len(columns))})", new)
+        pairs = eda.near_duplicate_pairs(copy)
+        start = time.perf_counter()
+        catalog.summary(None, "artist", None, pairs)
+        kept_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        eda.summary(eda.frame(copy.records(with_stats=True)), None, "artist", None, pairs)
+        scratch_ms = (time.perf_counter() - start) * 1000
+    return {"first_ms": round(first_ms, 1), "after_100_new_kept_ms": round(kept_ms, 1),
+            "after_100_new_from_scratch_ms": round(scratch_ms, 1)}  # fmt: skip
+
+
 def synthesise(lib: Library, n: int, dest: Path) -> Library:
     """A catalog of ``n`` rows in ``dest``: ``lib``'s rows repeated, each copy with a fresh sha256 and phash."""
     out = Library(dest)
@@ -148,7 +184,8 @@ def synthesise(lib: Library, n: int, dest: Path) -> Library:
 
 def measure(lib: Library) -> dict:
     rows = {"images": lib.count(), **{f"{f}_labels": len(lib.label_counts(f)) for f in LABEL_FIELDS}}
-    return {"rows": rows, "library": library_page(lib), "home": home_page(lib), "explore": explore(lib)}
+    return {"rows": rows, "library": library_page(lib), "home": home_page(lib), "explore": explore(lib),
+            "incremental": incremental(lib)}  # fmt: skip
 
 
 def main() -> None:
@@ -189,7 +226,7 @@ def main() -> None:
         return
     sizes = list(result["sizes"])
     print("| page | measure | " + " | ".join(sizes) + " |\n|---|---|" + "---|" * len(sizes))
-    for group in ("rows", "library", "home", "explore"):
+    for group in ("rows", "library", "home", "explore", "incremental"):
         for key in result["sizes"][sizes[0]][group]:
             print(f"| {group} | {key} | " + " | ".join(str(result["sizes"][s][group][key]) for s in sizes) + " |")
     for key, rows in (("browser_seconds", sizes[0]), ("browser_seconds_synthesised", sizes[-1])):

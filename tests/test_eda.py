@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -167,3 +168,31 @@ def test_near_duplicate_pairs_are_kept_and_only_new_images_compared(tmp_library,
     compared.clear()
     tmp_library.remove_images([copy])
     assert eda.near_duplicate_pairs(tmp_library) == [] and compared == []  # nothing new to compare
+
+
+def test_catalog_reads_only_new_rows_and_recomputes_only_changed_palettes(tmp_library, artist10_library, monkeypatch):
+    """The Explore summary stays incremental: new pictures are read on their own, only their painters' palettes
+    are computed again, and the result equals a summary from scratch; a removal reads everything again."""
+    lib = tmp_library
+    files = sorted(artist10_library.records(), key=lambda r: r["path"])
+    for r in files[:30]:  # three painters
+        lib.add_bytes(Path(r["path"]).read_bytes(), source="folder", original=r["path"], artist=r["artist"])
+    catalog = eda.Catalog(lib)
+    first = catalog.summary(None, "artist", None)
+    read, clusters = [], []
+    records, km = lib.records, eda.kmeans
+    monkeypatch.setattr(lib, "records", lambda *a, **k: read.append(k.get("changed_after")) or records(*a, **k))
+    monkeypatch.setattr(eda, "kmeans", lambda *a, **k: clusters.append(1) or km(*a, **k))
+    newcomer = files[30]  # a fourth painter
+    lib.add_bytes(Path(newcomer["path"]).read_bytes(), source="upload", original="new.jpg", artist="Newcomer")
+    lib.add_bytes(_png((10, 200, 10)), source="upload", original="green.png", artist=files[0]["artist"])
+    s = catalog.summary(None, "artist", None)
+    assert len(read) == 1 and read[0] is not None  # only rows changed since the last look
+    assert len(clusters) == 2  # the newcomer's palette and the changed painter's, not the two others
+    assert s["images"] == first["images"] + 2 and s["label_sizes"]["Newcomer"] == 1
+    scratch = eda.summary(eda.frame(records(with_stats=True)), None, "artist", None)
+    assert s["palettes"] == scratch["palettes"] and s["label_sizes"] == scratch["label_sizes"]
+    assert [x["sha256"] for x in s["samples"]["Newcomer"]] == [x["sha256"] for x in scratch["samples"]["Newcomer"]]
+    lib.remove_images([files[0]["sha256"]])
+    after = catalog.summary(None, "artist", None)
+    assert read[-1] is None and after["images"] == s["images"] - 1  # a removal: everything read again
