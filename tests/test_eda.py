@@ -196,3 +196,10 @@ def test_catalog_reads_only_new_rows_and_recomputes_only_changed_palettes(tmp_li
     lib.remove_images([files[0]["sha256"]])
     after = catalog.summary(None, "artist", None)
     assert read[-1] is None and after["images"] == s["images"] - 1  # a removal: everything read again
+
+
+def test_contact_sheet_escapes_names_and_keeps_every_picture():
+    pics = [("QUJD", '<img src=x onerror="alert(1)">'), ("REVG", "Monet & co")]
+    html = eda.contact_sheet_html(pics, columns=2, captions=True)
+    assert html.count("<img ") == 2 and "onerror=\"alert" not in html and "Monet &amp; co" in html
+    assert "repeat(2,minmax(0,1fr))" in html and "data:image/jpeg;base64,QUJD" in html
