@@ -14,7 +14,7 @@ import numpy as np
 
 from artcore.gan.common import to_uint8
 from artcore.library import image_set
-from artcore.translate.common import Run, cached, load_squares, random_crops, split, to_tensor
+from artcore.translate.common import Run, cached, diff_augment, load_squares, random_crops, split, to_tensor
 
 
 @dataclass
@@ -25,6 +25,7 @@ class UnpairedConfig:
     n_blocks: int = 6
     ndf: int = 32
     nce_weight: float = 10.0  # FastCUT's λ_NCE
+    diff_augment: bool = True  # shift and cutout before the discriminator: it overfits 234 Monets without
     patches: int = 256
     temperature: float = 0.07
     batch: int = 4
@@ -107,14 +108,15 @@ def train(out, source: str, target: str, minutes: float, *, res: int = 128, lib=
         x = to_tensor(random_crops(data["source"], cfg["batch"], res, rng))
         y = to_tensor(random_crops(data["target"], cfg["batch"], res, rng))
         fake = G(x)
+        aug = (lambda t: diff_augment(t, gen)) if cfg["diff_augment"] else (lambda t: t)  # noqa: E731
         # discriminator: least squares, real → 1, generated → 0
-        loss_d = ((D(fake.detach()) ** 2).mean() + ((D(y) - 1) ** 2).mean()) / 2
+        loss_d = ((D(aug(fake.detach())) ** 2).mean() + ((D(aug(y)) - 1) ** 2).mean()) / 2
         opt_D.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_D.step()
         # generator: fool D, and keep each patch's content (PatchNCE against the input)
         D.requires_grad_(False)
-        loss_gan = ((D(fake) - 1) ** 2).mean()
+        loss_gan = ((D(aug(fake)) - 1) ** 2).mean()
         D.requires_grad_(True)
         loss_nce = patch_nce(H, G.encode(fake), G.encode(x), cfg["patches"], cfg["temperature"], gen)
         loss_g = loss_gan + cfg["nce_weight"] * loss_nce
