@@ -85,6 +85,19 @@ def test_sketch_training_keeps_each_crop_with_its_class(sketch_run):
     assert 0 < first["loss_c"] < 5 and 0 < first["loss_cls"] < 5  # the painting-only classifier took part
 
 
+def test_discriminator_augmentation_shifts_and_cuts_but_keeps_colours():
+    import torch
+
+    from artcore.translate.common import diff_augment
+
+    x = torch.full((3, 3, 64, 64), 0.5, requires_grad=True)
+    y = diff_augment(x, torch.Generator().manual_seed(0))
+    assert y.shape == x.shape and set(torch.unique(y).tolist()) == {0.0, 0.5}  # moved and holed, never recoloured
+    assert all((y[i] == 0).float().mean() >= 1 / 16 for i in range(3))  # each has its hole
+    y.sum().backward()
+    assert x.grad.abs().sum() > 0  # differentiable: the generator learns through it
+
+
 def test_photo_model_exports_and_renders_any_size_without_seams(photo_run, artdata):
     model = translate.load(photo_run[0])
     assert model.kind == "unpaired" and model.classes == []
