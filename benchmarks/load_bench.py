@@ -376,11 +376,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, home: Path, log, queue: bool = True) -> subprocess.Popen:
+def start_server(port: int, home: Path, log, queue: bool = True, workers: int | None = None) -> subprocess.Popen:
     """``artcore app --shared`` on ``port`` over a new library at ``home``; ``queue=False`` writes its
-    ``server.toml`` with ``queue = false`` (each visitor's own session paints: the personal server's way)."""
+    ``server.toml`` with ``queue = false`` (each visitor's own session paints: the personal server's way);
+    ``workers``: the queue's jobs at once (default: the server's own, one per core)."""
     home.mkdir(parents=True, exist_ok=True)
-    (home / "server.toml").write_text(f"[server]\nshared = true\nqueue = {str(queue).lower()}\n")
+    (home / "server.toml").write_text(f"[server]\nshared = true\nqueue = {str(queue).lower()}\n"
+                                      + (f"workers = {workers}\n" if workers else ""))  # fmt: skip
     env = dict(os.environ, ARTCORE_HOME=str(home), ARTCORE_TEACHER_PASSCODE="load-bench-passcode",
                STREAMLIT_SERVER_ADDRESS="127.0.0.1")  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-m", "artcore", "app", "--shared", "--headless", "--port", str(port)],
@@ -434,7 +436,7 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
         log_path = Path(tmp) / "server.log"
         with open(log_path, "w") as log:
             t_boot = time.perf_counter()
-            proc = start_server(args.port, Path(tmp) / "library", log, queue)
+            proc = start_server(args.port, Path(tmp) / "library", log, queue, args.workers)
             boot_s = time.perf_counter() - t_boot
             try:
                 warmup = None
@@ -526,6 +528,7 @@ def main(argv: list[str] | None = None) -> dict:
                          "paints in its own thread, as before the queue), or both, one after the other per N")  # fmt: skip
     ap.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
                     help="a soak: each session reloads (a new visit) and renders again until this time is up")  # fmt: skip
+    ap.add_argument("--workers", type=int, help="the queue's jobs at once (default: the server's, one per core)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load.json"))
     ap.add_argument("--no-write", action="store_true")
