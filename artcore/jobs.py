@@ -378,7 +378,9 @@ class Board:
             self._cancel.pop(job.id, None)
             self._flag(job.id).unlink(missing_ok=True)
             self._wake.notify_all()
-        release_memory()
+            idle = not any(j.active for j in self._jobs.values())
+        if idle:  # trimming stalls every thread's allocations: only once the queue has emptied, not after each job
+            release_memory()
 
 
 def _alive(pid: int | None) -> bool:

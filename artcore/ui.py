@@ -592,6 +592,22 @@ def training_status(training, last, label: str, done: str, stopped: str) -> None
         st.success(f"{describe(last)} {done}")
 
 
+def queue_on_click(key: str, kind: str, params: Callable[[], dict], title: str) -> Callable[[], None]:
+    """A button's ``on_click`` that queues the job (``params()`` read then) before the page runs again, so the run
+    the click starts already shows its progress: one page run per click instead of ``queue_job``'s two, which a
+    class of 30 feels. A refusal (too many jobs) shows where ``queued_job`` draws."""
+
+    def start() -> None:
+        from artcore.errors import UserError, sentence
+
+        try:
+            st.session_state[key] = start_job(kind, params(), title).id
+        except UserError as exc:
+            st.session_state[f"{key}_refused"] = sentence(exc)
+
+    return start
+
+
 def queue_job(key: str, kind: str, params: dict, title: str) -> NoReturn:
     """Start a page's action as a background job (a class server's fair queue), remembered in
     ``st.session_state[key]`` for ``queued_job``, and redraw the page to show its progress."""
@@ -600,12 +616,15 @@ def queue_job(key: str, kind: str, params: dict, title: str) -> NoReturn:
 
 
 def queued_job(key: str, label: str):
-    """The job ``queue_job`` started under ``key``, as ``(running, ended)``: while it waits or runs, its progress
-    here (``job_progress``, with the ``preview`` file its parameters name) and ``(True, None)``. Once it has ended
+    """The job ``queue_job`` or ``queue_on_click`` started under ``key``, as ``(running, ended)``: while it waits or
+    runs, its progress here (``job_progress``, with the ``preview`` file its parameters name) and ``(True, None)``
+    (a refused start: its sentence here). Once it has ended
     it is forgotten: one that did not finish says why in a sentence, and ``ended`` is the job when it left a result
     to show (a stopped one may keep its work so far), else None."""
     from artcore import jobs
 
+    if refused := st.session_state.pop(f"{key}_refused", None):
+        st.error(refused, icon=":material/info:")
     job = board().get(st.session_state.get(key, ""))
     if job is None:
         return False, None

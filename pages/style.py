@@ -135,12 +135,15 @@ with tab_fast:
         result = open_picture(painted.result["output"])
         st.session_state["style_result"] = (painted.params["content_key"], result)
         remember(painted.params["label"], result)
-    if st.button("Stylize", type="primary", disabled=not sources or painting, key="go"):
-        if queued:
-            params = tasks.stylize_params(ui.board().scratch(ui.owner()), content, sources, lib, size=int(size),
-                                          strength=strength, preserve_color=keep, style_scale=style_scale)
-            params.update(content_key=content_key, label=" + ".join(s.label for s in sources))
-            ui.queue_job("style_job", "stylize", params, "Painting your picture")
+
+    def style_params() -> dict:
+        params = tasks.stylize_params(ui.board().scratch(ui.owner()), content, sources, lib, size=int(size),
+                                      strength=strength, preserve_color=keep, style_scale=style_scale)
+        return params | {"content_key": content_key, "label": " + ".join(s.label for s in sources)}
+
+    if st.button("Stylize", type="primary", disabled=not sources or painting, key="go",
+                 on_click=ui.queue_on_click("style_job", "stylize", style_params, "Painting your picture") if queued
+                 else None) and not queued:  # fmt: skip
         bar = ui.Progress("Painting your picture", messages=False)
         try:
             result = stylize(content, sources, size=int(size), strength=strength, preserve_color=keep,
