@@ -546,6 +546,14 @@ def _job_line(job) -> None:
         st.markdown(f"{JOB_ICONS[job.status]} **{job.title}** · {jobs.describe(job)}")
 
 
+def _refreshing() -> bool:
+    """Whether this run is a fragment's own (a refresh), not a run of the whole page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
 @st.fragment(run_every=1.0)
 def job_progress(job_id: str, label: str = "", picture: str | None = None) -> None:
     """Main-area progress of a background job, where its result will appear: plain words, how far, the time left
@@ -569,9 +577,10 @@ def job_progress(job_id: str, label: str = "", picture: str | None = None) -> No
                "or in the sidebar's “Running and finished”.")  # fmt: skip
     if picture and Path(picture).is_file():
         st.image(picture, caption="The picture so far")
-    if job.status == "running":
+    if job.status == "running" and _refreshing():
         # Wait here (asleep, most of the second until the next refresh) for the end: the result shows the moment
-        # it is ready instead of at the next refresh, half a second later on average.
+        # it is ready instead of at the next refresh, half a second later on average. Only in the refreshes: in a
+        # run of the whole page the wait would hold back everything below.
         ended = board().wait(job_id, timeout=0.8)
         if ended is None or not ended.active:
             st.rerun()
