@@ -47,10 +47,11 @@ class Catalog:
     def frame(self) -> pd.DataFrame:
         with self._lock:
             edits = self.lib.edits()
-            if self._df is None or edits != self._edits or self._df.empty:
+            newest = None if self._df is None or self._df.empty else self._df["changed"].max()
+            if newest is None or pd.isna(newest) or edits != self._edits:  # (no change times: an old catalog)
                 self._df, self._edits = frame(self.lib.records(with_stats=True)), edits
             else:
-                fresh = frame(self.lib.records(with_stats=True, changed_after=self._df["changed"].max() - self.OVERLAP))
+                fresh = frame(self.lib.records(with_stats=True, changed_after=newest - self.OVERLAP))
                 if len(fresh):
                     kept = self._df[~self._df["sha256"].isin(fresh["sha256"])]
                     self._df = pd.concat([kept, fresh], ignore_index=True)
