@@ -188,14 +188,13 @@ class Library:
             n = db.execute("SELECT COUNT(*) FROM images").fetchone()[0]
             changed = db.execute("SELECT COALESCE(MAX(changed), 0) FROM images").fetchone()[0]  # from its index
             skipped = db.execute("SELECT COUNT(*) FROM skipped").fetchone()[0]
-        # ``edits`` counts label fixes and removals: a removal can leave count and newest change as they once were.
-        return f"{n}:{changed:.6f}:{skipped}:{self.edits()}"
+            # ``edits`` counts label fixes and removals: a removal can leave count and newest change as they were.
+            return f"{n}:{changed:.6f}:{skipped}:{_edits(db)}"
 
     def edits(self) -> int:
         """How many label fixes and removals the catalog has had (additions do not count)."""
         with self.connect() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'edits'").fetchone()
-        return int(row[0]) if row else 0
+            return _edits(db)
 
     def artist_names(self) -> list[str]:
         """The painters of an imported Kaggle ``artists.csv`` (the names ``artist_facts`` knows)."""
@@ -548,6 +547,11 @@ class Library:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _edits(db) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'edits'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _check_field(field: str) -> None:
