@@ -577,10 +577,12 @@ def job_progress(job_id: str, label: str = "", picture: str | None = None) -> No
                "or in the sidebar's “Running and finished”.")  # fmt: skip
     if picture and Path(picture).is_file():
         st.image(picture, caption="The picture so far")
-    if job.status == "running" and _refreshing():
-        # Wait here (asleep, most of the second until the next refresh) for the end: the result shows the moment
-        # it is ready instead of at the next refresh, half a second later on average. Only in the refreshes: in a
-        # run of the whole page the wait would hold back everything below.
+    left = job.seconds_left()
+    if job.status == "running" and _refreshing() and (left is None or left < 1.0):
+        # A job near its end (or a short one, whose rate is not known yet): wait here, asleep most of the second
+        # until the next refresh, so the result shows the moment it is ready instead of half a second later on
+        # average. Only then, since a click in the fragment (Stop) waits for this run to end; and only in the
+        # refreshes, since in a run of the whole page the wait would hold back everything below.
         ended = board().wait(job_id, timeout=0.8)
         if ended is None or not ended.active:
             st.rerun()
