@@ -177,20 +177,18 @@ def near_duplicate_groups(df: pd.DataFrame, max_distance: int = NEAR_DISTANCE,
     return sorted((g for g in groups.values() if len(g) > 1), key=len, reverse=True)
 
 
-# ---------------------------------------------------------------- charts (plotly)
+# ---------------------------------------------------------------- charts (SVG on the page, plotly in Advanced)
 
 
 def _hue_colour(degrees: float) -> str:
     return f"hsl({degrees:.0f}, 75%, 50%)"
 
 
-def fig_counts(df: pd.DataFrame, field: str):
-    import plotly.graph_objects as go
+def fig_counts(df: pd.DataFrame, field: str) -> str:
+    """How many pictures each label has (SVG), largest first."""
+    from artcore.charts import bars
 
-    c = counts(df, field)
-    fig = go.Figure(go.Bar(x=c.index, y=c.to_numpy(), text=c.to_numpy(), name="images"))
-    return fig.update_layout(title=f"How many pictures each {field} has", xaxis_title=None, yaxis_title="images",
-                             showlegend=False)  # fmt: skip
+    return bars(counts(df, field), f"How many pictures each {field} has")
 
 
 def _histogram(fig, values: pd.Series, **kwargs) -> None:
@@ -253,21 +251,17 @@ def fig_colour_by_label(df: pd.DataFrame, field: str, measure: str):
                              showlegend=False, xaxis_title=None, yaxis_range=[0, 1])  # fmt: skip
 
 
-def fig_hue(df: pd.DataFrame, field: str):
-    import plotly.graph_objects as go
+def fig_hue(df: pd.DataFrame, field: str) -> str:
+    """Which colours each label uses (SVG): a bar per label split by hue."""
+    from artcore.charts import stacked_shares
 
     table = hue_by_label(df, field)
-    fig = go.Figure()
-    for degrees in table.columns:
-        fig.add_bar(y=table.index, x=table[degrees], orientation="h", name=f"{degrees}°",
-                    marker_color=_hue_colour(degrees))  # fmt: skip
-    return fig.update_layout(barmode="stack", title=f"Which colours each {field} uses (share of the colourful pixels; greys left out)",
-                             xaxis={"title": None, "tickformat": ".0%"}, yaxis={"autorange": "reversed"},
-                             showlegend=False, height=max(300, 40 * len(table) + 120))  # fmt: skip
+    return stacked_shares(table, f"Which colours each {field} uses (share of the colourful pixels; greys left out)",
+                          [_hue_colour(d) for d in table.columns], [f"hue {d}°" for d in table.columns])  # fmt: skip
 
 
 def label_positions(x: np.ndarray, y: np.ndarray) -> list[str]:
-    """Where to put each dot's name (Plotly ``textposition``) so names do not sit on other dots or names: greedily,
+    """Where to put each dot's name ("top center", "middle left"…) so names do not sit on other dots or names: greedily,
     the side whose spot is farthest from every dot and every name placed so far (in the chart's relative units)."""
     span = lambda a: (a - a.min()) / (np.ptp(a) or 1.0)  # noqa: E731
     pts = np.stack([span(np.asarray(x, float)), span(np.asarray(y, float))], 1)
@@ -289,28 +283,17 @@ def label_positions(x: np.ndarray, y: np.ndarray) -> list[str]:
     return [side for _, side in sorted(out)]
 
 
-def fig_light_and_colour(df: pd.DataFrame, field: str, palettes: dict[str, list[tuple[str, float]]]):
-    """One dot per label: how light (left dark, right light) and how colourful (bottom muted, top vivid) its
+def fig_light_and_colour(df: pd.DataFrame, field: str, palettes: dict[str, list[tuple[str, float]]]) -> str:
+    """One dot per label (SVG): how light (left dark, right light) and how colourful (bottom muted, top vivid) its
     pictures are on average, the dot in the label's main colour and as large as its number of pictures."""
-    import plotly.graph_objects as go
+    from artcore.charts import dots
 
     data = df.assign(label=label_column(df, field)).groupby("label").agg(
         brightness=("brightness", "mean"), saturation=("saturation", "mean"), images=("sha256", "size"))
-    fig = go.Figure(go.Scatter(
-        x=data["brightness"], y=data["saturation"], mode="markers+text", text=data.index,
-        textposition=label_positions(data["brightness"].to_numpy(), data["saturation"].to_numpy()),
-        marker={"size": 14 + 26 * np.sqrt(data["images"] / data["images"].max()), "line": {"width": 1, "color": "#444"},
-                "color": [max(palettes.get(label) or [("#888888", 1.0)], key=lambda sw: sw[1])[0] for label in data.index]},
-        customdata=data["images"], hovertemplate="%{text}: %{customdata} pictures<extra></extra>",
-    ))  # fmt: skip
-    lo = lambda a: max(0.0, float(a.min()) - 0.08)  # noqa: E731
-    hi = lambda a: min(1.0, float(a.max()) + 0.08)  # noqa: E731
-    return fig.update_layout(title=f"How light and how colourful each {field}'s pictures are",
-                             xaxis={"title": "darker ← → lighter", "range": [lo(data["brightness"]), hi(data["brightness"])],
-                                    "showticklabels": False},
-                             yaxis={"title": "muted ← → vivid", "range": [lo(data["saturation"]), hi(data["saturation"])],
-                                    "showticklabels": False},
-                             showlegend=False, height=460)  # fmt: skip
+    x, y = data["brightness"].to_numpy(), data["saturation"].to_numpy()
+    colours = [max(palettes.get(label) or [("#888888", 1.0)], key=lambda sw: sw[1])[0] for label in data.index]
+    return dots(x, y, data["images"].to_numpy(), colours, list(data.index), label_positions(x, y),
+                f"How light and how colourful each {field}'s pictures are", "darker ← → lighter", "muted ← → vivid")
 
 
 def informative(df: pd.DataFrame) -> dict[str, bool]:
@@ -410,8 +393,9 @@ def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values:
 
     Pictures first (``samples``, ``palettes``, ``label_sizes``: images per label, largest first, the order to show
     them in), then the charts worth drawing for this set: ``counts`` (None for a single label, or when every label
-    has as many pictures), ``figures`` (light and colour, colours used), ``advanced`` (sizes, shapes, file types and
-    the brightness/saturation spread, each only when it has more than one value to show), and ``notes``: one plain
+    has as many pictures) and ``figures`` (light and colour, colours used) as SVG text, ``advanced`` (plotly
+    figures: sizes, shapes, file types and the brightness/saturation spread, each only when it has more than one
+    value to show), and ``notes``: one plain
     sentence for each chart left out because it would show a single value. The per-label colour charts show the
     ``CHART_LABELS`` largest labels (``chart_labels``: how many they show)."""
     df = filtered(df_all, sources, field, values)

@@ -75,11 +75,12 @@ def synthesise(records: list[dict], n: int) -> list[dict]:
 
 EXPLORE_DRAWN = """() => {
     const main = document.querySelector("[data-testid=stMain]");
-    const charts = [...main.querySelectorAll("[data-testid=stPlotlyChart]")];
+    const charts = [...main.querySelectorAll("[data-testid=stPlotlyChart]")];  // drawn in the browser
+    const svgs = main.querySelectorAll("[data-testid=stMarkdown] svg").length;  // drawn on the server
     const images = [...main.querySelectorAll("img")];
-    const drawn = main.querySelector("[data-testid=stExpander]") && charts.length
+    const drawn = main.querySelector("[data-testid=stExpander]") && (charts.length || svgs)
         && charts.every(c => c.querySelector(".main-svg")) && images.every(i => i.complete && i.naturalWidth);
-    return drawn ? `${charts.length} charts, ${images.length} pictures` : null;
+    return drawn ? `${charts.length + svgs} charts, ${images.length} pictures` : null;
 }"""
 
 

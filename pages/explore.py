@@ -59,10 +59,8 @@ st.subheader("In numbers")
 if s["chart_labels"] < len(s["label_sizes"]):
     st.caption(f"The colour charts show the {s['chart_labels']} {field}s with the most pictures; to see others, "
                f"choose them under “Only these {field}s” in the sidebar.")  # fmt: skip
-if s["counts"] is not None:
-    st.plotly_chart(s["counts"], width="stretch")
-for fig in s["figures"]:
-    st.plotly_chart(fig, width="stretch")
+for chart in ([s["counts"]] if s["counts"] is not None else []) + s["figures"]:
+    st.markdown(chart, unsafe_allow_html=True)  # SVG (see artcore.charts), which st.html would strip
 
 st.subheader("Pictures that appear twice")
 if not s["near_duplicates"]:

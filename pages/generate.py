@@ -1,4 +1,5 @@
 import hashlib
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -93,7 +94,7 @@ def show_result(key: str, name: str) -> None:
         if not gif.exists():
             with st.spinner("Making the GIF…"):
                 video.write_gif(path, gif, max_fps=30.0, max_seconds=120.0)  # walks are small: long ones too
-        c2.download_button("Download GIF", gif.read_bytes(), file_name=f"{name}.gif", mime="image/gif",
+        c2.download_button("Download GIF", gif.read_bytes, file_name=f"{name}.gif", mime="image/gif",
                            key=f"{key}_dlgif")  # fmt: skip
 
 
@@ -134,7 +135,7 @@ with tabs[0]:
         seeds = list(range(int(first), int(first) + count))
         picture = gan.grid(gan.enlarge(gan.generate(model, seeds, c, trunc)), 8)
         st.image(picture, caption=f"Pictures {seeds[0]}–{seeds[-1]}", width="stretch")
-        st.download_button("Download grid (PNG)", png_bytes(picture), file_name="generated.png",
+        st.download_button("Download grid (PNG)", partial(png_bytes, picture), file_name="generated.png",
                            mime="image/png", key="g_dl")  # fmt: skip
         st.subheader("Is it original?")
         st.caption("Check a picture against the paintings the model learnt from: is it new, close to one, or a copy?")

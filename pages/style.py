@@ -1,5 +1,6 @@
 import hashlib
 import io
+from functools import partial
 
 import streamlit as st
 from PIL import Image
@@ -24,10 +25,12 @@ st.markdown("Repaint a picture in the style of **any painting, a ready-made styl
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def builtin_thumbs(png: bytes) -> list[bytes]:
-    """Every built-in style on a small copy of the content (``small_copy``, as PNG bytes), as JPEG bytes for the
-    gallery; the first time for a picture, with its progress where the gallery will appear."""
-    small = open_picture(png, min_side=MIN_SIDE)
+def builtin_thumbs(content_key: str, _content) -> list[bytes]:
+    """Every built-in style on a small copy of the content (PIL, ``content_key`` its hash: keying on the picture
+    itself would encode it on every run of the page), as JPEG bytes for the gallery; the first time for a picture,
+    with its progress where the gallery will appear."""
+    # A panorama previews its middle: the whole strip would be a sliver a few pixels high.
+    small = small_copy(central_crop(_content), PREVIEW_SIDE)
     bar = ui.Progress(f"Painting your picture in each of the {NUM_BUILTIN} ready-made styles", messages=False)
     out = []
     for i in range(NUM_BUILTIN):
@@ -102,8 +105,7 @@ with tab_fast:
     chosen = ui.builtin_picker(st, key="builtins")
     with st.expander(f"The {NUM_BUILTIN} ready-made styles, each painted on your picture: choose one or more",
                      expanded=True):  # fmt: skip
-        # A panorama previews its middle: the whole strip would be a sliver a few pixels high.
-        thumbs = builtin_thumbs(png_bytes(small_copy(central_crop(content), PREVIEW_SIDE)))
+        thumbs = builtin_thumbs(content_key, content)
         for row in range(0, NUM_BUILTIN, PREVIEW_COLUMNS):
             for col, i in zip(st.columns(PREVIEW_COLUMNS), range(row, min(row + PREVIEW_COLUMNS, NUM_BUILTIN))):
                 with col:
@@ -158,7 +160,7 @@ with tab_fast:
     if result is not None and key == content_key:
         st.caption(f"Result: {result.width}×{result.height} px — drag the slider to compare")
         ui.before_after(content.resize(result.size), result)
-        st.download_button("Download full-resolution PNG", png_bytes(result), "stylized.png", "image/png",
+        st.download_button("Download full-resolution PNG", partial(png_bytes, result), "stylized.png", "image/png",
                            key="download")  # fmt: skip
 
 # ---------------------------------------------------------------- contact sheet
@@ -179,7 +181,7 @@ with tab_sheet:
     key, sheet = st.session_state.get("style_sheet", (None, None))
     if sheet is not None and key == content_key:
         st.image(sheet, width="stretch")
-        st.download_button("Download contact sheet", png_bytes(sheet), "contact_sheet.png", "image/png",
+        st.download_button("Download contact sheet", partial(png_bytes, sheet), "contact_sheet.png", "image/png",
                            key="sheet_download")  # fmt: skip
 
 # ---------------------------------------------------------------- Gatys
@@ -243,7 +245,7 @@ with tab_gatys:
     key, out = st.session_state.get("gatys_result", (None, None))
     if out is not None and key == content_key:
         ui.before_after(content.resize(out.size), out, height=440)
-        st.download_button("Download PNG", png_bytes(out), "gatys.png", "image/png", key="g_download")
+        st.download_button("Download PNG", partial(png_bytes, out), "gatys.png", "image/png", key="g_download")
 
 # ---------------------------------------------------------------- session gallery
 gallery = st.session_state.get("style_gallery", [])

@@ -1,4 +1,5 @@
 import hashlib
+from functools import partial
 
 import streamlit as st
 from PIL import Image
@@ -46,7 +47,7 @@ def pick_model(kind: str, key: str):
 def result_actions(img, name: str, key: str) -> None:
     """Download and "Send to the style studio" for a painting (PIL image)."""
     c1, c2 = st.columns(2)
-    c1.download_button("Download PNG", png_bytes(img), f"{name}.png", "image/png", key=f"{key}_download")
+    c1.download_button("Download PNG", partial(png_bytes, img), f"{name}.png", "image/png", key=f"{key}_download")
     if c2.button("Send to the style studio", key=f"{key}_send", help="Add a painter's brushwork on top of it there."):
         ui.send_to_style_studio(img)
 

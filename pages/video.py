@@ -115,7 +115,7 @@ if result and Path(result["output"]).exists():
                + (f" (resumed at frame {result['resumed_from']})" if result["resumed_from"] else ""))
     st.video(out.read_bytes(), format="video/mp4")
     c1, c2 = st.columns(2)
-    c1.download_button("Download mp4", out.read_bytes(), file_name=f"{clip.stem}-styled.mp4", mime="video/mp4",
+    c1.download_button("Download mp4", out.read_bytes, file_name=f"{clip.stem}-styled.mp4", mime="video/mp4",
                        key="v_dl_mp4")
     gif = out.with_suffix(".gif")
     if info.duration <= video.GIF_MAX_SECONDS:
@@ -123,7 +123,7 @@ if result and Path(result["output"]).exists():
             with st.spinner("Making the GIF…"):
                 video.write_gif(out, gif)
         if gif.exists():
-            c2.download_button("Download GIF", gif.read_bytes(), file_name=f"{clip.stem}-styled.gif",
+            c2.download_button("Download GIF", gif.read_bytes, file_name=f"{clip.stem}-styled.gif",
                                mime="image/gif", key="v_dl_gif")
     else:
         c2.caption(f"GIF export is for clips up to {video.GIF_MAX_SECONDS} s.")

@@ -72,12 +72,14 @@ def test_explore_page_charts(monkeypatch, artist10_library, field):
     at = app(monkeypatch, artist10_library.root)
     at.switch_page("pages/explore.py").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2  # light and colour, colours used; Advanced's are drawn when opened
+    svgs = [m.value for m in at.markdown if "<svg" in m.value]
+    assert len(svgs) == 2 and "light and how colourful" in svgs[0]  # light and colour, colours used, drawn as SVG
+    assert not at.get("plotly_chart")  # Advanced's are drawn when it is opened
     at.session_state["explore_advanced"] = True  # the painter opens "Advanced"
     at.run()
     assert not at.exception
     charts = at.get("plotly_chart")
-    assert len(charts) == 6  # light and colour, colours used; in Advanced: sizes, shapes, brightness, saturation
+    assert len(charts) == 4  # in Advanced: sizes, shapes, brightness, saturation
     assert {m.label: m.value for m in at.metric}["Images"] == "100"
     assert "Megapixels" not in {m.label for m in at.metric}
     # Every painter has 10 pictures and all are JPEGs: one sentence each instead of a chart of equal bars.

@@ -26,11 +26,11 @@ def test_import_through_ui_then_explore(open_page, shot, artdata, app_library):
     shot(page, "library-browse")
 
     page = open_page("/explore")
-    page.locator("[data-testid=stPlotlyChart]").nth(1).wait_for()
-    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    page.locator("[data-testid=stMarkdown] svg circle").nth(9).wait_for()  # a dot per painter: light and colour
+    assert page.locator("[data-testid=stMarkdown] svg [data-label=Monet]").count() == 2  # and a row of colours each
     page.get_by_text("Advanced", exact=True).click()  # sizes, shapes and the brightness/saturation spread
-    page.locator("[data-testid=stPlotlyChart]").nth(5).wait_for()
-    assert page.locator("[data-testid=stPlotlyChart]").count() == 6  # equal counts and one file type: no chart
+    page.locator(".js-plotly-plot .main-svg").nth(3).wait_for()
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 4  # equal counts and one file type: no chart
     assert page.get_by_text("Each artist: its palette and a few pictures").is_visible()
     assert page.get_by_text("VanGogh").first.is_visible()
     shot(page, "explore")

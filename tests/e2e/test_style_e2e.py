@@ -7,6 +7,7 @@ import re
 
 import pytest
 from conftest import wait_for_app
+from playwright.sync_api import expect
 
 from artcore.style import VIDEO_DEFAULT, builtin_label, builtin_title
 
@@ -188,7 +189,8 @@ def test_suggested_styles_open_in_the_studio(open_page, shot, artdata, app_libra
 
     opens.nth(1).click()
     open_page.wait()
-    assert page.get_by_role("radio", name="Sent here").is_checked()
+    # The studio opens again in a rerun of its own (a page switch): on a loaded machine it can still be on its way.
+    expect(page.get_by_role("radio", name="Sent here")).to_be_checked(timeout=60_000)
     # The painter is chosen in the studio's "Library artists" picker (a chip "Degas (10)").
     chip = page.locator("[data-testid=stMultiSelect] span", has_text=f"{painters[1]} (")
     chip.first.wait_for()
