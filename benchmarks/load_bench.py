@@ -32,7 +32,8 @@ session, the old one closed, as a browser's reload does) until the time is up; R
 growth over the soak shows.
 
 Before the N sessions, one warm-up session loads Home and Style studio (the teacher's own tab), so the N sessions
-do not race the app's first imports; ``--cold`` skips it (a cold server with several first visitors at once has
+do not race the app's first imports (``--warm-visit``: it also uploads and renders, so the networks are loaded
+before RSS at start is read); ``--cold`` skips it (a cold server with several first visitors at once has
 shown ``ImportError: cannot import name 'ui' from 'artcore'`` in one of them: a real, separate problem).
 
 Widget ids are the ones the server assigned in the deltas (``$$ID-<hash>-<key>``: found by their ``key``), and
@@ -441,7 +442,7 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
             try:
                 warmup = None
                 if not args.cold:  # one Home load first, as the teacher's own tab would: imports the app's modules
-                    args_w = argparse.Namespace(**{**vars(args), "pages_only": True})
+                    args_w = argparse.Namespace(**{**vars(args), "pages_only": not args.warm_visit})
                     warmup = asyncio.run(one_session(-1, args_w, photos[0], 0.0))
                 sampler = RssSampler(proc.pid)
                 rss_start = sampler.rss()
@@ -486,7 +487,8 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
         "auto_reruns_seen": sum(s["auto_reruns"] for s in sessions),
         "wall_s": round(wall, 2),
         "fragment_reruns_sent": sum(s.get("fragment_runs", 0) for s in sessions),
-        "warmup": None if warmup is None else {k: warmup.get(k) for k in ("error", "home_s", "style_s")},
+        "warmup": None if warmup is None else {"visit": bool(args.warm_visit),
+                                               **{k: warmup.get(k) for k in ("error", "home_s", "style_s")}},
         "server_boot_s": round(boot_s, 2),
         "rss_start_mb": round(rss_start / 2**20, 1),
         "rss_peak_mb": round(sampler.peak / 2**20, 1),
@@ -523,6 +525,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--settle", type=float, default=10.0, help="seconds after the sessions close before RSS")
     ap.add_argument("--cold", action="store_true",
                     help="no warm-up session: the N sessions are the server's very first (its imports race)")  # fmt: skip
+    ap.add_argument("--warm-visit", action="store_true",
+                    help="the warm-up session also uploads and renders (the teacher's demonstration), so the RSS at "
+                         "start holds the networks and the growth is what the N sessions leave")  # fmt: skip
     ap.add_argument("--queue", choices=("on", "off", "both"), default="both",
                     help="the server's job queue for Stylize: on (a class server's default), off (each session "
                          "paints in its own thread, as before the queue), or both, one after the other per N")  # fmt: skip
