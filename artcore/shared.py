@@ -149,12 +149,50 @@ _keeper_lock = threading.Lock()
 _keeper: threading.Thread | None = None
 
 
-def keep_memory_low(every: float = 60.0) -> None:
-    """On a class server, once per process: every ``every`` seconds collect Python's garbage and trim the heap.
+LEFT_SESSION_GRACE = 60.0  # seconds a closed tab's session is kept for a reconnect before it is shut down
+
+
+def close_left_sessions(first_seen: dict[str, float], grace: float = LEFT_SESSION_GRACE, runtime=None) -> int:
+    """Shut down the sessions whose tab has been gone for ``grace`` seconds (``first_seen``: when each was first
+    found disconnected, kept between calls); how many were closed.
+
+    Streamlit keeps a disconnected session two minutes for a reconnect, and when that time is up it only forgets
+    it: the session is never shut down, so its media files and download callables stay registered for good (50
+    visits to a class server left it 254 MB larger; 111 MB with this). Closing the session first, through the
+    runtime's own close for stored sessions (as after a logout), releases them. Needs Streamlit's session manager,
+    a private part: without it this does nothing.
+    """
+    if runtime is None:
+        from streamlit.runtime import Runtime
+
+        if not Runtime.exists():
+            return 0
+        runtime = Runtime.instance()
+    manager = getattr(runtime, "_session_mgr", None)
+    try:
+        active = {info.session.id for info in manager.list_active_sessions()}
+        left = {info.session.id for info in manager.list_sessions()} - active
+    except (AttributeError, RuntimeError):  # another Streamlit, or storage changed while read: next time
+        return 0
+    now = time.monotonic()
+    for sid in set(first_seen) - left:  # reconnected, or already gone
+        del first_seen[sid]
+    closed = 0
+    for sid in left:
+        if now - first_seen.setdefault(sid, now) >= grace:
+            runtime.clear_user_info_for_session(sid)  # closes a stored session on the server's event loop
+            del first_seen[sid]
+            closed += 1
+    return closed
+
+
+def keep_memory_low(every: float = 60.0, sweep: float = 15.0) -> None:
+    """On a class server, once per process: every ``sweep`` seconds shut down the sessions of tabs closed a
+    minute ago (``close_left_sessions``), and every ``every`` seconds collect Python's garbage and trim the heap.
 
     The class server skips Streamlit's full collection after each script run (it cost a third of the throughput),
-    and sessions whose tabs closed are dropped by Streamlit two minutes later, between jobs: without this, what
-    they held would stay counted against the server until the next render.
+    and closed sessions are released between jobs: without this, what they held would stay counted against the
+    server until the next render.
     """
     global _keeper
     if os.environ.get("ARTCORE_SHARED") != "1":
@@ -166,10 +204,15 @@ def keep_memory_low(every: float = 60.0) -> None:
         def loop() -> None:
             import gc
 
+            first_seen: dict[str, float] = {}
+            last = time.monotonic()
             while os.environ.get("ARTCORE_SHARED") == "1":
-                time.sleep(every)
-                gc.collect()
-                release_memory()
+                time.sleep(min(every, sweep))
+                close_left_sessions(first_seen)
+                if time.monotonic() - last >= every:
+                    last = time.monotonic()
+                    gc.collect()
+                    release_memory()
 
         _keeper = threading.Thread(target=loop, name="artcore-memory", daemon=True)
         _keeper.start()

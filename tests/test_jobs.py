@@ -248,6 +248,33 @@ def test_class_server_trims_memory_on_a_timer(monkeypatch):
     shared.release_memory()  # personal server: a no-op, and never an error on any libc
 
 
+def test_sessions_of_closed_tabs_are_shut_down_after_a_grace_time():
+    """Streamlit forgets a disconnected session after two minutes without shutting it down (its media files and
+    download callables stay registered): a class server closes it itself, once its tab has been gone a while."""
+    from types import SimpleNamespace as NS
+
+    from artcore import shared
+
+    sessions = {"open": True, "left": False, "back": False}  # id → connected
+
+    class Manager:
+        def list_active_sessions(self):
+            return [NS(session=NS(id=i)) for i, on in sessions.items() if on]
+
+        def list_sessions(self):
+            return [NS(session=NS(id=i)) for i in sessions]
+
+    closed = []
+    runtime = NS(_session_mgr=Manager(), clear_user_info_for_session=closed.append)
+    seen: dict[str, float] = {}
+    assert shared.close_left_sessions(seen, grace=0.2, runtime=runtime) == 0 and set(seen) == {"left", "back"}
+    sessions["back"] = True  # the tab reconnected in time: forgotten, kept
+    time.sleep(0.25)
+    assert shared.close_left_sessions(seen, grace=0.2, runtime=runtime) == 1
+    assert closed == ["left"] and seen == {}
+    assert shared.close_left_sessions(seen, runtime=NS(), grace=0) == 0  # no session manager: nothing, no error
+
+
 def test_the_heap_is_trimmed_when_the_queue_empties_not_after_each_job(fresh_board, monkeypatch):
     """A trim stalls every thread's allocations: after each of 30 jobs it cost a class server a fifth of its
     renders. Three jobs queued at once: one trim, when the last ends."""
