@@ -13,6 +13,7 @@ import pandas as pd
 WIDTH = 860  # viewBox units: the chart scales to its column, text with it
 ROW = 22  # one label's row in the bar charts
 NAMES = 190  # room for the labels left of the bars
+SPAN = WIDTH - NAMES - 60  # the bars' full length, room for a number after them
 MUTED = "#8a8f98"  # grid lines and axis words: readable on white and on the dark theme
 
 
@@ -44,19 +45,18 @@ def _rows(labels, draw, top: float = 4) -> tuple[str, float]:
 
 def _ticks(height: float, fractions, words) -> str:
     """Vertical grid lines across the bar area at ``fractions`` of it, named ``words`` below."""
-    span = WIDTH - NAMES - 60
-    return "".join(f'<line x1="{NAMES + f * span:.1f}" x2="{NAMES + f * span:.1f}" y1="0" y2="{height:.0f}" '
-                   f'stroke="{MUTED}" stroke-opacity=".35"/><text x="{NAMES + f * span:.1f}" y="{height + 14:.0f}" '
+    return "".join(f'<line x1="{NAMES + f * SPAN:.1f}" x2="{NAMES + f * SPAN:.1f}" y1="0" y2="{height:.0f}" '
+                   f'stroke="{MUTED}" stroke-opacity=".35"/><text x="{NAMES + f * SPAN:.1f}" y="{height + 14:.0f}" '
                    f'text-anchor="middle" fill="{MUTED}">{w}</text>' for f, w in zip(fractions, words))  # fmt: skip
 
 
 def bars(counts: pd.Series, title: str, unit: str = "pictures") -> str:
     """One horizontal bar per label (``counts``: label → number, in the order to show), the number at its end."""
-    span, top = WIDTH - NAMES - 60, max(float(counts.max()), 1.0)
+    top = max(float(counts.max()), 1.0)
 
     def bar(_i, label, y):
         n = int(counts[label])
-        w = max(1.0, span * n / top)
+        w = max(1.0, SPAN * n / top)
         return (f'<rect x="{NAMES}" y="{y + 3}" width="{w:.1f}" height="{ROW - 6}" rx="2" fill="#5b7fb5">'
                 f'<title>{_text(label)}: {n:,} {unit}</title></rect>'
                 f'<text x="{NAMES + w + 6:.1f}" y="{y + 15}">{n:,}</text>')  # fmt: skip
@@ -68,7 +68,6 @@ def bars(counts: pd.Series, title: str, unit: str = "pictures") -> str:
 def stacked_shares(table: pd.DataFrame, title: str, colours: list[str], names: list[str]) -> str:
     """One bar per row of ``table`` (label → shares by column), its parts side by side in ``colours`` and named
     ``names`` on hover, scaled so each row fills the width; a 0–100% scale below."""
-    span = WIDTH - NAMES - 60
     shares = table.to_numpy(np.float64)
     shares = shares / np.where(shares.sum(1, keepdims=True) > 0, shares.sum(1, keepdims=True), 1.0)
 
@@ -76,9 +75,9 @@ def stacked_shares(table: pd.DataFrame, title: str, colours: list[str], names: l
         x, parts = float(NAMES), []
         for share, colour, name in zip(shares[i], colours, names):
             if share > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{share * span:.1f}" height="{ROW - 6}" '
+                parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{share * SPAN:.1f}" height="{ROW - 6}" '
                              f'fill="{colour}"><title>{_text(label)}: {name}, {share:.0%}</title></rect>')  # fmt: skip
-                x += share * span
+                x += share * SPAN
         return "".join(parts)
 
     body, height = _rows(table.index, row)

@@ -395,9 +395,8 @@ def summary(df_all: pd.DataFrame, sources: list[str] | None, field: str, values:
     them in), then the charts worth drawing for this set: ``counts`` (None for a single label, or when every label
     has as many pictures) and ``figures`` (light and colour, colours used) as SVG text, ``advanced`` (plotly
     figures: sizes, shapes, file types and the brightness/saturation spread, each only when it has more than one
-    value to show), and ``notes``: one plain
-    sentence for each chart left out because it would show a single value. The per-label colour charts show the
-    ``CHART_LABELS`` largest labels (``chart_labels``: how many they show)."""
+    value to show), and ``notes``: one plain sentence for each chart left out because it would show a single value.
+    The per-label colour charts show the ``CHART_LABELS`` largest labels (``chart_labels``: how many they show)."""
     df = filtered(df_all, sources, field, values)
     out = {
         "images": len(df),
