@@ -215,9 +215,9 @@ class _Dist:
 
     def close(self) -> None:
         if self.world > 1:
-            # Leave together: a process tearing Gloo down while process 0 still writes files can abort.
+            # Leave together, so no process goes while process 0 still writes files. The group is not destroyed:
+            # Gloo's destructor can abort the process (a joinable thread), so `gan train` ends by os._exit instead.
             self.dist.barrier()
-            self.dist.destroy_process_group()
 
 
 def sample_grid(G, classes: list[str], seeds: int = 8, device="cpu") -> np.ndarray:
