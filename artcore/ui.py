@@ -577,15 +577,20 @@ def job_progress(job_id: str, label: str = "", picture: str | None = None) -> No
                "or in the sidebar's “Running and finished”.")  # fmt: skip
     if picture and Path(picture).is_file():
         st.image(picture, caption="The picture so far")
-    left = job.seconds_left()
-    if job.status == "running" and _refreshing() and (left is None or left < 1.0):
-        # A job near its end (or a short one, whose rate is not known yet): wait here, asleep most of the second
-        # until the next refresh, so the result shows the moment it is ready instead of half a second later on
-        # average. Only then, since a click in the fragment (Stop) waits for this run to end; and only in the
-        # refreshes, since in a run of the whole page the wait would hold back everything below.
+    if _refreshing() and _ends_soon(job):
+        # Wait here, asleep most of the second until the next refresh, so the result shows the moment it is ready
+        # instead of half a second later on average. Only for a job near its end, since a click in the fragment
+        # (Stop) waits for this run to end.
         ended = board().wait(job_id, timeout=0.8)
         if ended is None or not ended.active:
             st.rerun()
+
+
+def _ends_soon(job, unknown: bool = True) -> bool:
+    """Whether a job is expected to end within the second: from its rate, or how long its kind takes and its
+    place in line; with ``unknown``, a running job of a kind never timed yet too (Stylize the first time)."""
+    soon = board().end_estimate(job.id)
+    return (soon is not None and soon < 1.0) or (unknown and job.status == "running" and soon is None)
 
 
 def training_status(training, last, label: str, done: str, stopped: str) -> None:
@@ -638,6 +643,10 @@ def queued_job(key: str, label: str):
         st.error(refused, icon=":material/info:")
     job = board().get(st.session_state.get(key, ""))
     if job is None:
+        return False, None
+    # About to end (a Stylize just after its click): wait for it here, so this run shows the result instead of
+    # drawing the progress and running the whole page again when it ends: one page run fewer per painting.
+    if job.active and _ends_soon(job, unknown=False) and (job := board().wait(job.id, timeout=0.8)) is None:
         return False, None
     if job.active:
         job_progress(job.id, label, job.params.get("preview"))

@@ -43,7 +43,10 @@ fails: a timeout, a closed socket, a missing widget, an ``exception`` element or
 Reported per N: errors, page-load p50/p95 (Home, Style studio), upload-rerun and click-to-result p50/p95, stylize
 results and script runs per minute (over the wall time of the whole batch), and the server's VmRSS (from
 ``/proc/PID/status`` every 0.5 s): at start (after health, before any session), peak, and 10 s after every session
-closed. JSON to stdout and ``--out`` (default ``benchmarks/results/load.json``), and a table.
+closed. With the queue, also the issue's "ideal" click-to-result: the CPU seconds the queue's records give for the
+batch's renders (each job's worker thread, which does all of a render on a class server: one thread per job), summed
+and spread over the workers, and the click-to-result p95 over it. JSON to stdout and ``--out`` (default
+``benchmarks/results/load.json``), and a table.
 
 Limits. Client and server share this machine (the client is light: protobuf parsing only, but it does take some
 CPU from the server). Sessions start together (``--ramp`` spreads them), which is harsher than a class that
@@ -351,6 +354,11 @@ class RssSampler:
             pass
         return 0
 
+    def cpu_seconds(self) -> float:
+        """The process's CPU time so far (user + system), from ``/proc/PID/stat``."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def _loop(self):
         start = last = time.perf_counter()
         while not self._stop.is_set():
@@ -413,6 +421,16 @@ def pct(values: list[float], q: float) -> float | None:
     return round(v[lo] + (v[hi] - v[lo]) * (k - lo), 3)
 
 
+def render_records(library: Path, since: float) -> list[dict]:
+    """The job queue's records of Stylize renders that started after ``since`` (epoch seconds) and finished."""
+    records = []
+    for path in sorted((library / "jobs").glob("*.json")):
+        job = json.loads(path.read_text())
+        if job["kind"] == "stylize" and job["status"] == "done" and (job.get("started") or 0) >= since:
+            records.append(job)
+    return records
+
+
 def photos_of(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
@@ -454,8 +472,11 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
                         return await asyncio.gather(*(visits(i, args, photos[i % len(photos)],
                                                              args.ramp * i / max(n - 1, 1), until) for i in range(n)))  # fmt: skip
 
+                    t0_epoch, cpu0 = time.time(), sampler.cpu_seconds()
                     sessions = [v for per in asyncio.run(batch()) for v in per]
                     wall = time.perf_counter() - t0
+                    server_cpu = sampler.cpu_seconds() - cpu0
+                    renders = render_records(Path(tmp) / "library", t0_epoch)
                     time.sleep(args.settle)
                     rss_after = sampler.rss()
             finally:
@@ -470,6 +491,12 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
     ok = [s for s in sessions if not s["error"]]
     col = lambda k: [s[k] for s in sessions if k in s and not s["error"]]  # noqa: E731
     results = len(col("click_s"))
+    workers = args.workers or os.cpu_count() or 1
+    cpu = [j["cpu_seconds"] for j in renders]
+    # The issue's "ideal": the renders' CPU time spread over the queue's workers (only with the queue: without it
+    # renders are not jobs and leave no record).
+    ideal = sum(cpu) / workers if cpu else None
+    p95 = pct(col("click_s"), 0.95)
     return {
         "sessions": n,
         "queue": queue,
@@ -480,9 +507,16 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
         "home_p50_s": pct(col("home_s"), 0.5), "home_p95_s": pct(col("home_s"), 0.95),
         "style_page_p50_s": pct(col("style_s"), 0.5), "style_page_p95_s": pct(col("style_s"), 0.95),
         "upload_p50_s": pct(col("upload_s"), 0.5), "upload_p95_s": pct(col("upload_s"), 0.95),
-        "click_to_result_p50_s": pct(col("click_s"), 0.5), "click_to_result_p95_s": pct(col("click_s"), 0.95),
+        "click_to_result_p50_s": pct(col("click_s"), 0.5), "click_to_result_p95_s": p95,
+        "render_jobs": len(renders), "workers": workers if queue else None,
+        "render_cpu_p50_s": pct(cpu, 0.5), "render_cpu_total_s": round(sum(cpu), 2) if cpu else None,
+        "render_run_p50_s": pct([j["finished"] - j["started"] for j in renders], 0.5),
+        "ideal_s": round(ideal, 2) if ideal else None,
+        "p95_over_ideal": round(p95 / ideal, 2) if ideal and p95 else None,
         "stylize_results": results,
         "renders_per_min": round(results / wall * 60, 2) if results else None,
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_per_visit_s": round(server_cpu / len(sessions), 3),
         "script_runs_per_min": round(sum(s["script_runs"] for s in sessions) / wall * 60, 1),
         "auto_reruns_seen": sum(s["auto_reruns"] for s in sessions),
         "wall_s": round(wall, 2),
@@ -504,7 +538,8 @@ def table(rows: list[dict]) -> str:
     cols = [("N", "sessions"), ("queue", "queue"), ("visits", "visits"), ("err", "errors"), ("home p50", "home_p50_s"), ("home p95", "home_p95_s"),
             ("style p50", "style_page_p50_s"), ("style p95", "style_page_p95_s"),
             ("upload p50", "upload_p50_s"), ("click→result p50", "click_to_result_p50_s"),
-            ("click→result p95", "click_to_result_p95_s"), ("renders/min", "renders_per_min"),
+            ("click→result p95", "click_to_result_p95_s"), ("ideal", "ideal_s"), ("p95/ideal", "p95_over_ideal"),
+            ("renders/min", "renders_per_min"), ("CPU s/visit", "server_cpu_per_visit_s"),
             ("RSS start MB", "rss_start_mb"), ("RSS peak MB", "rss_peak_mb"), ("RSS after MB", "rss_after_mb")]  # fmt: skip
     cells = [[h for h, _ in cols]] + [["—" if r.get(k) is None else str(r[k]) for _, k in cols] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]

@@ -277,7 +277,8 @@ def test_sessions_of_closed_tabs_are_shut_down_after_a_grace_time():
 
 def test_the_heap_is_trimmed_when_the_queue_empties_not_after_each_job(fresh_board, monkeypatch):
     """A trim stalls every thread's allocations: after each of 30 jobs it cost a class server a fifth of its
-    renders. Three jobs queued at once: one trim, when the last ends."""
+    renders. Three jobs queued at once: one trim, when the last ends; a job right after: none (TRIM_GAP), and
+    one once the gap has passed."""
     import threading
 
     gate, trims = threading.Event(), []
@@ -295,5 +296,58 @@ def test_the_heap_is_trimmed_when_the_queue_empties_not_after_each_job(fresh_boa
             assert fresh_board.wait(job_id, 60).status == "done"
         time.sleep(0.2)
         assert len(trims) == 1
+        fresh_board.wait(fresh_board.submit("test-gated", {}, title="soon after").id, 60)
+        time.sleep(0.2)
+        assert len(trims) == 1
+        monkeypatch.setattr(jobs, "TRIM_GAP", 0.0)
+        fresh_board.wait(fresh_board.submit("test-gated", {}, title="later").id, 60)
+        time.sleep(0.2)
+        assert len(trims) == 2
     finally:
         jobs.TASKS.pop("test-gated")
+
+
+def test_a_job_records_the_cpu_time_its_worker_spent(fresh_board):
+    """The load benchmark's "ideal" is the renders' CPU time spread over the workers: a job that computes for
+    0.3 s records about that, one that waits 0.3 s records almost none."""
+
+    @jobs.task("test-cpu")
+    def burn(params, ctx):
+        if not params["compute"]:
+            time.sleep(0.3)
+        end = time.thread_time() + 0.3
+        while params["compute"] and time.thread_time() < end:
+            pass
+        return {"summary": "done"}
+
+    try:
+        busy = fresh_board.wait(fresh_board.submit("test-cpu", {"compute": True}, title="busy").id, 60)
+        idle = fresh_board.wait(fresh_board.submit("test-cpu", {"compute": False}, title="idle").id, 60)
+        assert 0.28 <= busy.cpu_seconds <= 1.0
+        assert idle.cpu_seconds < 0.1
+        assert json.loads(fresh_board._path(busy.id).read_text())["cpu_seconds"] == busy.cpu_seconds
+    finally:
+        jobs.TASKS.pop("test-cpu")
+
+
+def test_how_long_until_a_job_ends_from_how_long_its_kind_took(fresh_board, tmp_path):
+    """One worker, two jobs of a kind that has taken 0.2 s: the second is expected to end after about the first's
+    run and its own; a restarted server still knows the kind's time from the records."""
+
+    @jobs.task("test-timed")
+    def timed(params, ctx):
+        time.sleep(0.2)
+        return {"summary": "done"}
+
+    try:
+        for i in range(3):
+            fresh_board.wait(fresh_board.submit("test-timed", {}, title=f"timing {i}").id, 60)
+        first = fresh_board.submit("test-timed", {}, title="first")
+        second = fresh_board.submit("test-timed", {}, title="second")
+        assert 0.25 <= fresh_board.end_estimate(second.id) <= 0.45
+        assert fresh_board.end_estimate(first.id) <= 0.21
+        fresh_board.wait(second.id, 60)
+        assert fresh_board.end_estimate(second.id) == 0.0
+        assert 0.19 <= jobs.Board(tmp_path / "lib")._typical()("test-timed") <= 0.3
+    finally:
+        jobs.TASKS.pop("test-timed")

@@ -170,6 +170,23 @@ def test_a_class_server_paints_in_its_queue(class_server, artdata, tmp_path):
     assert len(at.session_state["style_gallery"]) == 1
 
 
+def test_a_quick_painting_shows_in_the_run_its_click_starts(class_server, artdata, tmp_path):
+    """Once a Stylize has been timed, the next, expected to end within the second, is waited for in the click's
+    own page run: its result shows there, without the progress and a second run of the page."""
+    from jobwait import settle
+
+    at = class_app(tmp_path, artdata, "pages/style.py")
+    at.multiselect(key="builtins").select(3).run()
+    at.number_input(key="size").set_value(128).run()
+    at = settle(at.button(key="go").click().run())
+    assert any(c.value.startswith("Result: 128×") for c in at.caption)
+    at.number_input(key="size").set_value(192).run()
+    at.button(key="go").click().run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("Result: 192×") for c in at.caption)
+    assert "style_job" not in at.session_state
+
+
 def test_a_class_server_makes_contact_sheets_and_classic_paintings_in_its_queue(class_server, artdata, tmp_path):
     from jobwait import settle
 
