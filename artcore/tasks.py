@@ -210,15 +210,17 @@ def stylize_params(folder: Path, content, sources, library, **settings) -> dict:
 
 
 def saved_picture(folder: Path, img, stem: str) -> str:
-    """A picture (PIL) saved as PNG in ``folder`` under its content's hash (once), as a path for a job."""
+    """A picture (PIL) saved as PNG in ``folder`` under its pixels' hash (once), as a path for a job. Hashing the
+    pixels, not the PNG, spares the encoding when a visitor paints the same picture again (15 ms at 512², a quarter
+    of a second for a 12-megapixel photo)."""
     import hashlib
 
     from artcore.imageio import atomic_write_bytes, png_bytes
 
-    data = png_bytes(img)
-    path = folder / f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}.png"
+    key = hashlib.sha256(f"{img.mode} {img.size}".encode() + img.tobytes()).hexdigest()[:16]
+    path = folder / f"{stem}-{key}.png"
     if not path.exists():
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, png_bytes(img))
     return str(path)
 
 

@@ -303,3 +303,26 @@ def test_class_server_hands_onnxruntime_memory_back(monkeypatch):
     assert registry.session_options().enable_cpu_mem_arena  # a personal server keeps onnxruntime's fast arena
     monkeypatch.setenv("ARTCORE_SHARED", "1")
     assert not registry.session_options().enable_cpu_mem_arena  # many sessions' peaks are not kept for good
+
+
+def test_only_the_queues_workers_keep_onnxruntimes_memory_for_the_next_pass(monkeypatch):
+    """A class server's job workers (at most one per core) keep the arena's memory of an ordinary pass; a page's
+    run, or a pass larger than ARENA_KEEP_PIXELS, hands it back. A personal server keeps onnxruntime's default."""
+    from artcore import registry
+
+    def shrinks(name: str, pixels: int) -> bool:
+        out = []
+        t = threading.Thread(target=lambda: out.append(registry.arena_run_options(pixels)), name=name)
+        t.start()
+        t.join()
+        try:
+            return out[0].get_run_config_entry("memory.enable_memory_arena_shrinkage") == "cpu:0"
+        except RuntimeError:  # no such entry
+            return False
+
+    monkeypatch.delenv("ARTCORE_SHARED", raising=False)
+    assert registry.arena_run_options(512 * 512) is None
+    monkeypatch.setenv("ARTCORE_SHARED", "1")
+    assert not shrinks("artcore-jobs-0", 512 * 512)
+    assert shrinks("artcore-jobs-1", 1152 * 1152)
+    assert shrinks("ScriptRunner.scriptThread", 256 * 256)

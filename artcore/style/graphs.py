@@ -68,13 +68,13 @@ def session(name: str, source: Path, spin: bool = True):
 
     prep = prepared(name, source)
     opt = prep.with_name(f"{prep.stem}-ort{ort.__version__}-{_cpu_key()}.optimised.onnx")
-    opts = registry.session_options(spin=spin)
+    opts = registry.session_options(spin=spin, arena=True)
     if opt.exists():
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
             return ort.InferenceSession(str(opt), opts, providers=["CPUExecutionProvider"])
         except Exception:  # noqa: BLE001  a stale or truncated file: optimise again below
-            opts = registry.session_options(spin=spin)
+            opts = registry.session_options(spin=spin, arena=True)
     tmp = opt.with_suffix(f".{os.getpid()}.tmp")
     opts.optimized_model_filepath = str(tmp)
     sess = ort.InferenceSession(str(prep), opts, providers=["CPUExecutionProvider"],

@@ -47,13 +47,15 @@ def _padded_run(arr: np.ndarray, run: Callable[[np.ndarray], np.ndarray]) -> np.
 def _magenta(arr: np.ndarray, vec: np.ndarray) -> np.ndarray:
     sess = registry.get("magenta-transform")
     names = [i.name for i in sess.get_inputs()]
-    return sess.run(None, {names[0]: arr[None], names[1]: vec.reshape(1, 1, 1, 100).astype(np.float32)})[0][0]
+    return sess.run(None, {names[0]: arr[None], names[1]: vec.reshape(1, 1, 1, 100).astype(np.float32)},
+                    registry.arena_run_options(arr.shape[0] * arr.shape[1]))[0][0]  # fmt: skip
 
 
 def _builtin(arr: np.ndarray, weights: np.ndarray) -> np.ndarray:
     sess = registry.get("builtin26")
     x = np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
-    out = sess.run(None, {"image": x, "style_weights": weights.astype(np.float32)})[0][0]
+    out = sess.run(None, {"image": x, "style_weights": weights.astype(np.float32)},
+                   registry.arena_run_options(arr.shape[0] * arr.shape[1]))[0][0]  # fmt: skip
     return np.ascontiguousarray(out.transpose(1, 2, 0))  # later passes over a strided view are several times slower
 
 
