@@ -52,6 +52,11 @@ def get(name: str) -> Any:
     return _MODELS[name]
 
 
+def loaded(name: str) -> bool:
+    """Whether the model ``name`` has been built in this process (nothing is built to answer)."""
+    return name in _MODELS
+
+
 def prefetch(*names: str) -> None:
     """Start building models in a background thread, so loading overlaps the caller's own start-up work.
 
@@ -92,22 +97,38 @@ def session_options(spin: bool = True, arena: bool = False):
 
 
 ARENA_KEEP_PIXELS = 800 * 800  # the largest pass whose memory a class server's job worker keeps for the next
+_RELEASERS: list[Callable[[], None]] = []
 
 
-def arena_run_options(pixels: int):
-    """Run options for a session made with ``arena=True``: on a class server, the arena is shrunk after the run
-    (its memory handed back) unless a job worker ran a pass of at most ``ARENA_KEEP_PIXELS``. The queue runs only a
-    core's worth of jobs at once, so what the workers keep is bounded; pages run at any concurrency, so theirs is
-    not kept. Kept, the memory is reused: a class of 30 painted 14% more pictures a minute, as each pass no longer
-    faults in fresh pages (6.8 million page faults in 40 s without it). None elsewhere (onnxruntime's default)."""
+def arena_run_options(pixels: int | None = None):
+    """Run options for a session made with ``arena=True``. On a class server the arena hands its memory back when
+    the run ends, unless a job worker ran a pass of at most ``ARENA_KEEP_PIXELS`` (``pixels``; None: hand back).
+
+    Kept, the memory is reused by the next pass; handed back, each pass faults in fresh pages (30 sessions: 6.8
+    million page faults in 40 s, a third of the CPU time in the kernel). The queue runs one job per core, so what
+    its workers keep is bounded, and ``release_arenas`` hands it back when the queue empties; pages run at any
+    concurrency, so theirs is never kept. None elsewhere (onnxruntime's default: the arena keeps its peak)."""
     if os.environ.get("ARTCORE_SHARED") != "1":
         return None
     import onnxruntime as ort
 
     opts = ort.RunOptions()
-    if not (threading.current_thread().name.startswith("artcore-jobs") and pixels <= ARENA_KEEP_PIXELS):
+    worker = threading.current_thread().name.startswith("artcore-jobs")
+    if pixels is None or not worker or pixels > ARENA_KEEP_PIXELS:
         opts.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
     return opts
+
+
+def releaser(fn: Callable[[], None]) -> Callable[[], None]:
+    """Register a function that hands back what loaded models keep between runs (``release_arenas`` calls it)."""
+    _RELEASERS.append(fn)
+    return fn
+
+
+def release_arenas() -> None:
+    """Hand back the memory that loaded models' arenas keep between runs (a class server, when its queue empties)."""
+    for fn in _RELEASERS:
+        fn()
 
 
 def onnx_session(model):

@@ -141,6 +141,9 @@ def release_memory() -> None:
     import ctypes
     import ctypes.util
 
+    from artcore import registry
+
+    registry.release_arenas()  # what onnxruntime's arenas keep goes back to the C heap first, then to the OS
     with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 

@@ -305,12 +305,13 @@ def test_class_server_hands_onnxruntime_memory_back(monkeypatch):
     assert not registry.session_options().enable_cpu_mem_arena  # many sessions' peaks are not kept for good
 
 
-def test_only_the_queues_workers_keep_onnxruntimes_memory_for_the_next_pass(monkeypatch):
-    """A class server's job workers (at most one per core) keep the arena's memory of an ordinary pass; a page's
-    run, or a pass larger than ARENA_KEEP_PIXELS, hands it back. A personal server keeps onnxruntime's default."""
+def test_only_the_queues_workers_keep_onnxruntimes_memory_until_the_queue_empties(monkeypatch):
+    """A class server's job workers (one per core) keep the arena's memory of an ordinary pass for the next; a
+    page's run, or a pass larger than ARENA_KEEP_PIXELS, hands it back; so does ``release_memory`` (the queue
+    emptied), for every loaded style network. A personal server keeps onnxruntime's default."""
     from artcore import registry
 
-    def shrinks(name: str, pixels: int) -> bool:
+    def shrinks(name: str, pixels: int | None) -> bool:
         out = []
         t = threading.Thread(target=lambda: out.append(registry.arena_run_options(pixels)), name=name)
         t.start()
@@ -325,4 +326,12 @@ def test_only_the_queues_workers_keep_onnxruntimes_memory_for_the_next_pass(monk
     monkeypatch.setenv("ARTCORE_SHARED", "1")
     assert not shrinks("artcore-jobs-0", 512 * 512)
     assert shrinks("artcore-jobs-1", 1152 * 1152)
+    assert shrinks("artcore-jobs-1", None)
     assert shrinks("ScriptRunner.scriptThread", 256 * 256)
+    assert registry.session_options(arena=True).enable_cpu_mem_arena
+    assert not registry.session_options().enable_cpu_mem_arena
+
+    released = []
+    monkeypatch.setattr(registry, "_RELEASERS", [lambda: released.append(True)])
+    shared.release_memory()
+    assert released == [True]

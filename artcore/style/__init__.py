@@ -150,7 +150,7 @@ def style_vector(image, style_scale: int = STYLE_SCALE) -> np.ndarray:
     )
     x = (np.asarray(img, np.float32) / 255.0)[None]
     sess = registry.get("magenta-predict")
-    return sess.run(None, {sess.get_inputs()[0].name: x}, registry.arena_run_options(img.width * img.height))[0].reshape(100)
+    return sess.run(None, {sess.get_inputs()[0].name: x}, registry.arena_run_options())[0].reshape(100)
 
 
 def label_works(library, field: str, name: str, style_scale: int = STYLE_SCALE) -> tuple[list[dict], np.ndarray]:

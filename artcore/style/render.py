@@ -44,19 +44,29 @@ def _padded_run(arr: np.ndarray, run: Callable[[np.ndarray], np.ndarray]) -> np.
     return run(arr)[:h, :w]
 
 
-def _magenta(arr: np.ndarray, vec: np.ndarray) -> np.ndarray:
+def _magenta(arr: np.ndarray, vec: np.ndarray, keep: bool = True) -> np.ndarray:
     sess = registry.get("magenta-transform")
     names = [i.name for i in sess.get_inputs()]
     return sess.run(None, {names[0]: arr[None], names[1]: vec.reshape(1, 1, 1, 100).astype(np.float32)},
-                    registry.arena_run_options(arr.shape[0] * arr.shape[1]))[0][0]  # fmt: skip
+                    registry.arena_run_options(arr.shape[0] * arr.shape[1] if keep else None))[0][0]  # fmt: skip
 
 
-def _builtin(arr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _builtin(arr: np.ndarray, weights: np.ndarray, keep: bool = True) -> np.ndarray:
     sess = registry.get("builtin26")
     x = np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
     out = sess.run(None, {"image": x, "style_weights": weights.astype(np.float32)},
-                   registry.arena_run_options(arr.shape[0] * arr.shape[1]))[0][0]  # fmt: skip
+                   registry.arena_run_options(arr.shape[0] * arr.shape[1] if keep else None))[0][0]  # fmt: skip
     return np.ascontiguousarray(out.transpose(1, 2, 0))  # later passes over a strided view are several times slower
+
+
+@registry.releaser
+def _release() -> None:
+    """A tiny pass through each loaded style network that hands its arena's memory back (a class server)."""
+    tiny = np.zeros((MIN_SIDE, MIN_SIDE, 3), np.float32)
+    if registry.loaded("builtin26"):
+        _builtin(tiny, np.eye(NUM_BUILTIN, dtype=np.float32)[0], keep=False)
+    if registry.loaded("magenta-transform"):
+        _magenta(tiny, np.zeros(100, np.float32), keep=False)
 
 
 def _preserve_color(styled: np.ndarray, content: np.ndarray) -> np.ndarray:
