@@ -494,8 +494,8 @@ def bench_n(n: int, args, queue: bool = True) -> dict:
     workers = args.workers or os.cpu_count() or 1
     cpu = [j["cpu_seconds"] for j in renders]
     # The issue's "ideal": the renders' CPU time spread over the queue's workers (only with the queue: without it
-    # renders are not jobs and leave no record).
-    ideal = sum(cpu) / workers if cpu else None
+    # renders are not jobs and leave no record; and not for a soak, whose sessions click one after the other).
+    ideal = sum(cpu) / workers if cpu and not args.soak else None
     p95 = pct(col("click_s"), 0.95)
     return {
         "sessions": n,
