@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from artcore import registry
 from artcore.errors import UserError, sentence
 from artcore.imageio import atomic_write_bytes
 from artcore.shared import release_memory
@@ -352,7 +353,7 @@ class Board:
     def _start_workers(self) -> None:
         self._threads = [t for t in self._threads if t.is_alive()]
         while len(self._threads) < self.workers:
-            t = threading.Thread(target=self._work, name=f"artcore-jobs-{len(self._threads)}", daemon=True)
+            t = threading.Thread(target=self._work, name=f"{registry.JOB_WORKER}-{len(self._threads)}", daemon=True)
             self._threads.append(t)
             t.start()
 

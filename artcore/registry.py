@@ -96,6 +96,7 @@ def session_options(spin: bool = True, arena: bool = False):
     return opts
 
 
+JOB_WORKER = "artcore-jobs"  # the name of the job queue's worker threads (``artcore.jobs``), numbered after it
 ARENA_KEEP_PIXELS = 800 * 800  # the largest pass whose memory a class server's job worker keeps for the next
 _RELEASERS: list[Callable[[], None]] = []
 
@@ -113,7 +114,7 @@ def arena_run_options(pixels: int | None = None):
     import onnxruntime as ort
 
     opts = ort.RunOptions()
-    worker = threading.current_thread().name.startswith("artcore-jobs")
+    worker = threading.current_thread().name.startswith(JOB_WORKER)
     if pixels is None or not worker or pixels > ARENA_KEEP_PIXELS:
         opts.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
     return opts
